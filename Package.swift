@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies, and why:
+// - swift-argument-parser: the CLI surface, help text and shell completion scripts.
+// - Yams: `oc get … -o yaml` snapshots (JSON goes through our own streaming decoder).
+let package = Package(
+    name: "PruneDoctor",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "prunedoc", targets: ["prunedoc"]),
+        .library(name: "PruneDoctor", targets: ["PruneDoctor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        .target(
+            name: "PruneDoctor",
+            dependencies: ["COpenSSL", .product(name: "Yams", package: "Yams")],
+            swiftSettings: [.unsafeFlags(["-warnings-as-errors"], .when(configuration: .debug))]
+        ),
+        .executableTarget(
+            name: "prunedoc",
+            dependencies: ["PruneDoctor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "PruneDoctorTests",
+            dependencies: ["PruneDoctor"],
+            resources: []
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,53 @@
+/// One line of input that supports a finding.
+public struct EvidenceLine: Sendable, Equatable, Hashable {
+    public let line: Int
+    public let text: String
+
+    public init(line: Int, text: String) {
+        self.line = line
+        self.text = text
+    }
+
+    public var json: JSONValue { .object([("line", .int(line)), ("text", .string(text))]) }
+}
+
+/// A named cause with its evidence, facts and remediation (filled from the rule's description).
+public struct Finding: Sendable {
+    public var rule: String
+    public var title: String
+    public var severity: Severity
+    public var evidence: [EvidenceLine]
+    public var facts: Facts
+    /// Explanations of how the evidence fits together (oc's fallback, hints, decoded bytes).
+    public var notes: [String]
+    public var remediation: [String]
+    public var warnings: [String]
+    public var references: [String]
+
+    public init(description d: RuleDescription, evidence: [EvidenceLine], facts: Facts, notes: [String] = []) {
+        let values = facts.placeholderValues
+        rule = d.id
+        title = d.title
+        severity = d.severity
+        self.evidence = evidence
+        self.facts = facts
+        self.notes = notes
+        remediation = d.remediation.map { RuleDescription.fill($0, values) }
+        warnings = d.warnings.map { RuleDescription.fill($0, values) }
+        references = d.references + ["prunedoc explain \(d.id)"]
+    }
+
+    public var json: JSONValue {
+        .object([
+            ("rule", .string(rule)),
+            ("title", .string(title)),
+            ("severity", .string(severity.rawValue)),
+            ("evidence", .array(evidence.map(\.json))),
+            ("facts", facts.json),
+            ("notes", notes.json),
+            ("remediation", remediation.json),
+            ("warnings", warnings.json),
+            ("references", references.json),
+        ])
+    }
+}

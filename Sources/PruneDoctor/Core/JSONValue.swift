@@ -1,0 +1,114 @@
+import Foundation
+
+/// A JSON value whose objects keep their key order, so output is stable and reads in a
+/// sensible order (`schemaVersion` first).
+public enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case let (.bool(x), .bool(y)): return x == y
+        case let (.int(x), .int(y)): return x == y
+        case let (.double(x), .double(y)): return x == y
+        case let (.string(x), .string(y)): return x == y
+        case let (.array(x), .array(y)): return x == y
+        case let (.object(x), .object(y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: return false
+        }
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        if case let .object(pairs) = self { return pairs.first(where: { $0.0 == key })?.1 }
+        return nil
+    }
+
+    public var stringValue: String? {
+        if case let .string(s) = self { return s }
+        return nil
+    }
+
+    public var arrayValue: [JSONValue]? {
+        if case let .array(a) = self { return a }
+        return nil
+    }
+
+    /// Compact or indented JSON text.
+    public func serialized(pretty: Bool = true) -> String {
+        var out = ""
+        out.reserveCapacity(256)
+        write(into: &out, pretty: pretty, indent: 0)
+        return out
+    }
+
+    private func write(into out: inout String, pretty: Bool, indent: Int) {
+        switch self {
+        case .null: out += "null"
+        case let .bool(b): out += b ? "true" : "false"
+        case let .int(i): out += String(i)
+        case let .double(d):
+            if d.isFinite { out += (d == d.rounded() && abs(d) < 1e15) ? String(Int(d)) : String(d) } else { out += "null" }
+        case let .string(s): JSONValue.quote(s, into: &out)
+        case let .array(items):
+            if items.isEmpty { out += "[]"; return }
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                if pretty { out += "\n"; out += String(repeating: " ", count: indent + 2) }
+                item.write(into: &out, pretty: pretty, indent: indent + 2)
+            }
+            if pretty { out += "\n"; out += String(repeating: " ", count: indent) }
+            out += "]"
+        case let .object(pairs):
+            if pairs.isEmpty { out += "{}"; return }
+            out += "{"
+            for (i, (k, v)) in pairs.enumerated() {
+                if i > 0 { out += "," }
+                if pretty { out += "\n"; out += String(repeating: " ", count: indent + 2) }
+                JSONValue.quote(k, into: &out)
+                out += pretty ? ": " : ":"
+                v.write(into: &out, pretty: pretty, indent: indent + 2)
+            }
+            if pretty { out += "\n"; out += String(repeating: " ", count: indent) }
+            out += "}"
+        }
+    }
+
+    /// JSON string escaping; control characters always come out as `\u00XX`, so JSON output
+    /// can never carry a raw escape sequence to a terminal.
+    public static func quote(_ s: String, into out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+}
+
+/// Things that turn themselves into JSON for `--format json`.
+public protocol JSONRepresentable {
+    var json: JSONValue { get }
+}
+
+extension Array where Element == String {
+    public var json: JSONValue { .array(map { .string($0) }) }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import PruneDoctor
+
+/// The `prunedoc` command tree. Subcommands live in their own files; this file only lists them.
+@main
+struct PruneDoc: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prunedoc",
+        abstract: "Explain why `oc adm prune images` failed, or why an image was not pruned.",
+        discussion: """
+            Examples:
+              prunedoc diagnose job.log
+              oc logs job/image-pruner-29000000 -n openshift-image-registry | prunedoc diagnose
+              prunedoc why sha256:abf7e465 --snapshot ./snapshot
+              prunedoc probe image-registry.example.com:5000 --certificate-authority ca.crt
+            Installed as `oc-prunedoc` on the PATH, it also runs as `oc prunedoc …`.
+            """,
+        version: "prunedoc \(ToolVersion.version) (\(ToolVersion.openSSL))",
+        subcommands: PruneDoc.commands
+    )
+}

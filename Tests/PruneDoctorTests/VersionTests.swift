@@ -1,0 +1,8 @@
+import Testing
+@testable import PruneDoctor
+
+@Suite struct VersionTests {
+    @Test func openSSLIsLinkedAndReportsItsVersion() {
+        #expect(ToolVersion.openSSL.hasPrefix("OpenSSL "))
+    }
+}
