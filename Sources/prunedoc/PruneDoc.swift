@@ -18,4 +18,11 @@ struct PruneDoc: ParsableCommand {
         version: "prunedoc \(ToolVersion.version) (\(ToolVersion.openSSL))",
         subcommands: PruneDoc.commands
     )
+
+    /// `--redact` may stand alone (hosts) or take a value (`--redact=all`); ArgumentParser
+    /// options always need a value, so the bare form is rewritten first.
+    static func main() {
+        let args = CommandLine.arguments.dropFirst().map { $0 == "--redact" ? "--redact=hosts" : $0 }
+        main(Array(args))
+    }
 }
