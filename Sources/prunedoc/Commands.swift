@@ -4,5 +4,9 @@ extension PruneDoc {
     /// Every subcommand, in the order `--help` lists them.
     static let commands: [any ParsableCommand.Type] = [
         Diagnose.self,
+        Rules.self,
+        Explain.self,
+        Runbook.self,
+        Scenarios.self,
     ]
 }
