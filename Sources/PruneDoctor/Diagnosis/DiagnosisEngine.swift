@@ -54,7 +54,7 @@ public struct DiagnosisEngine: Sendable {
     /// The rule that explains `item`, with its facts: the highest priority among those that match.
     public func classify(_ item: ErrorItem) -> (rule: any DiagnosticRule, facts: Facts)? {
         var best: (rule: any DiagnosticRule, facts: Facts)?
-        for rule in rules where rule.anchors.contains(where: { item.text.contains($0) }) {
+        for rule in rules where rule.anchors.contains(where: { ByteSearch.contains(item.text, $0) }) {
             guard let facts = rule.match(item) else { continue }
             if best == nil || rule.priority > best!.rule.priority { best = (rule, facts) }
         }
@@ -62,7 +62,7 @@ public struct DiagnosisEngine: Sendable {
     }
 
     static func looksLikeError(_ s: String) -> Bool {
-        errorLooking.contains { s.contains($0) }
+        errorLooking.contains { ByteSearch.contains(s, $0) }
     }
 }
 

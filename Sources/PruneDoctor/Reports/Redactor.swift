@@ -84,7 +84,7 @@ public final class Redactor {
     ]
 
     private func replaceWhole(_ value: String, in s: String, with replacement: String) -> String {
-        guard s.contains(value) else { return s }
+        guard ByteSearch.contains(s, value) else { return s }
         let pattern = "(?<![A-Za-z0-9_.~-])" + NSRegularExpression.escapedPattern(for: value) + "(?![A-Za-z0-9_~-]|\\.[A-Za-z0-9])"
         guard let re = try? NSRegularExpression(pattern: pattern) else { return s }
         return re.stringByReplacingMatches(in: s, range: NSRange(s.startIndex..., in: s),
@@ -126,20 +126,24 @@ public final class Redactor {
         try! NSRegularExpression(pattern: p)
     }
 
-    static let secretPatterns: [(NSRegularExpression, String)] = [
-        (re("sha256~[A-Za-z0-9_-]{8,}"), "sha256~<token>"),
-        (re("(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]{8,}"), "$1 <token>"),
-        (re("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{4,}"), "<token>"),
-        (re("(--token[= ])\\S+"), "$1<token>"),
-        (re("(?i)((?:token|password|passwd|secret|\"auth\"|\\.dockerconfigjson\"?)\\s*[:=]\\s*\"?)[^\\s\",}]{4,}"), "$1<token>"),
-        (re("([a-z][a-z0-9+.-]*://)[^/\\s:@\"]+:[^/\\s@\"]+@"), "$1<credentials>@"),
-        (re("(-u\\s+['\"]?)[^\\s'\":]+:[^\\s'\"]+"), "$1<credentials>"),
+    /// Each pattern with the literals one of which must occur for it to match (a cheap
+    /// pre-check, so big outputs with no secret are not run through the regex engine).
+    static let secretPatterns: [(NSRegularExpression, String, [String])] = [
+        (re("sha256~[A-Za-z0-9_-]{8,}"), "sha256~<token>", ["sha256~"]),
+        (re("(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]{8,}"), "$1 <token>", ["earer", "EARER", "asic", "ASIC"]),
+        (re("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{4,}"), "<token>", ["eyJ"]),
+        (re("(--token[= ])\\S+"), "$1<token>", ["--token"]),
+        (re("(?i)((?:token|password|passwd|secret|\"auth\"|\\.dockerconfigjson\"?)\\s*[:=]\\s*\"?)[^\\s\",}]{4,}"), "$1<token>",
+         ["oken", "OKEN", "assw", "ASSW", "ecret", "ECRET", "\"auth\"", "dockerconfigjson"]),
+        (re("([a-z][a-z0-9+.-]*://)[^/\\s:@\"]+:[^/\\s@\"]+@"), "$1<credentials>@", ["://"]),
+        (re("(-u\\s+['\"]?)[^\\s'\":]+:[^\\s'\"]+"), "$1<credentials>", ["-u "]),
     ]
 
     /// Masks bearer tokens, basic-auth credentials and pull-secret blobs.
     public static func maskSecrets(_ s: String) -> String {
         var out = s
-        for (re, template) in secretPatterns {
+        for (re, template, literals) in secretPatterns where literals.contains(where: { ByteSearch.contains(out, $0) }) {
+            if literals == ["://"], !ByteSearch.contains(out, "@") { continue }
             out = re.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out), withTemplate: template)
         }
         return out
