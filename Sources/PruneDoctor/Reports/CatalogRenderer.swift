@@ -18,7 +18,14 @@ public enum CatalogRenderer {
     public static func json(_ entries: [any CatalogEntry]) -> JSONValue {
         .object([
             ("schemaVersion", .int(1)),
-            ("rules", .array(entries.map { entryJSON($0.description, brief: true) })),
+            ("rules", .array(entries.map { e in
+                var j = entryJSON(e.description, brief: true)
+                if let rule = e as? any DiagnosticRule, case var .object(pairs) = j {
+                    pairs.append(("anchors", rule.anchors.json))
+                    j = .object(pairs)
+                }
+                return j
+            })),
         ])
     }
 
