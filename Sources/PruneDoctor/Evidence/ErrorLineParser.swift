@@ -22,7 +22,9 @@ public enum ErrorLineParser {
                     p = p[..<r.lowerBound]
                 }
             }
-            let t = p.trimmingCharacters(in: CharacterSet(charactersIn: " \n\r\t,"))
+            var t = p.trimmingCharacters(in: CharacterSet(charactersIn: " \n\r\t,"))
+            // oc's list hints are printed as `\n - * …`; drop the dash the cut left behind.
+            if t.hasSuffix("\n -") { t = String(t.dropLast(3)).trimmingCharacters(in: .whitespaces) }
             if !t.isEmpty { texts.append(Substring(t)) }
         }
         if texts.isEmpty, !hints.isEmpty {
