@@ -59,7 +59,7 @@ struct APIForbiddenRBAC: DiagnosticRule {
     func match(_ item: ErrorItem) -> Facts? {
         let t = item.text
         var f = Facts()
-        if let listed = t.slice(after: "Failed to list ", before: ":") { f.set("listFailed", listed) }
+        if let listed = t.slice(after: "Failed to list ", before: ":") { f["failedLists"] = [listed].json }
         if item.hints.contains(.updateClusterRoleBindings) || t.contains("Make sure to update clusterRoleBindings") {
             f.set("ocContinued", "true")
         }

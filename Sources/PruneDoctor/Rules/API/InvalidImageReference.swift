@@ -95,7 +95,7 @@ struct InvalidImageReference: DiagnosticRule {
         var reason = reason ?? ""
         if reason.hasSuffix(" - skipping") {
             reason = String(reason.dropLast(" - skipping".count))
-            f.set("skipped", "true")
+            f.set("loggedSkipping", "true")
         }
         f["referrers"] = [referrer].json
         f["references"] = [reference].json
