@@ -22,7 +22,9 @@ public enum ErrorLineParser {
                     p = p[..<r.lowerBound]
                 }
             }
-            let t = p.trimmed([" ", "\n", "\r", "\t", ","])
+            var t = p.trimmed([" ", "\n", "\r", "\t", ","])
+            // oc's list hints are printed as `\n - * …`; drop the dash the cut left behind.
+            if t.hasSuffix("\n -") { t = t.dropLast(3).trimmed([" ", "\t", "\n"]) }
             if !t.isEmpty { texts.append(t) }
         }
         if texts.isEmpty, !hints.isEmpty {

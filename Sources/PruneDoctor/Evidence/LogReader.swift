@@ -178,8 +178,11 @@ public struct LogReader {
             i += 1
         }
         if depth > 0 { return true }
-        // The next line is a hint item of an aggregate.
-        let next = lineEnd + 1
+        // The next line is a hint item of an aggregate, or oc's ` - * Make sure …` list hint.
+        var next = lineEnd + 1
+        var dashed = next
+        while dashed < end, p[dashed] == 0x20 { dashed += 1 }
+        if dashed + 1 < end, p[dashed] == UInt8(ascii: "-"), p[dashed + 1] == 0x20 { next = dashed + 2 }
         if next + 2 < end, p[next] == UInt8(ascii: "*"), p[next + 1] == UInt8(ascii: " ") { return true }
         return false
     }
