@@ -56,6 +56,8 @@ struct ConnectionDropped: DiagnosticRule {
 
     func match(_ item: ErrorItem) -> Facts? {
         let text = item.message
+        // oc's http try against a TLS port: a consequence of the https problem, not a dropped connection.
+        if RegistryTLSOnly.eofFromTLSPort(item) { return nil }
         var f = Facts()
         if text.contains("connection reset by peer") || text.contains("Connection reset by peer")
             || text.contains("forcibly closed by the remote host") {
