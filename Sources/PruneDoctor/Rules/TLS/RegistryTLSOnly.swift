@@ -32,7 +32,6 @@ struct RegistryTLSOnly: DiagnosticRule {
             #"error: error communicating with registry: Get http://172.30.30.30:5000/healthz: malformed HTTP response "\x15\x03\x01\x00\x02\x02""#,
             #"Error: trying to reuse blob sha256:aa at destination: pinging container registry localhost:5684: StatusCode: 400, "Client sent an HTTP request to an HTTPS server.\n""#,
             "error: failed to ping registry http://registry.example.com:5000: unexpected status: 400 Bad Request",
-            "error: error communicating with registry: [Get https://10.0.0.8:5000/healthz: x509: certificate signed by unknown authority, Get http://10.0.0.8:5000/healthz: EOF]",
             "2024/03/01 10:00:00 http: TLS handshake error from 10.128.0.1:43210: tls: first record does not look like a TLS handshake",
         ],
         nonTriggering: [
