@@ -308,14 +308,18 @@ public enum ErrorLineParser {
     /// Parses `"URL": ` or `URL: ` starting at `i`; returns the URL and the index after `: `.
     static func parseURL(after i: String.Index, in text: String) -> (url: String, quoted: Bool, end: String.Index)? {
         var j = i
+        // `\"URL\"` is a quoted URL inside a JSON- or logfmt-escaped message (Harbor, registry JSON errors).
+        let escaped = text[j...].hasPrefix("\\\"")
+        if escaped { j = text.index(after: j) }
         let quoted = j < text.endIndex && text[j] == "\""
         if quoted { j = text.index(after: j) }
         let rest = text[j...]
         guard rest.hasPrefix("http://") || rest.hasPrefix("https://") else { return nil }
         if quoted {
-            guard let close = rest.firstIndex(of: "\"") else { return nil }
+            guard let close = rest.firstIndex(where: { $0 == "\"" || (escaped && $0 == "\\") }) else { return nil }
             let url = String(rest[..<close])
             var k = text.index(after: close)
+            if escaped, k < text.endIndex, text[k] == "\"" { k = text.index(after: k) }
             guard k < text.endIndex, text[k] == ":" else { return nil }
             k = text.index(after: k)
             if k < text.endIndex, text[k] == " " || text[k] == "\n" { k = text.index(after: k) }
