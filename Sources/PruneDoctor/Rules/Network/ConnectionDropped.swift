@@ -48,7 +48,7 @@ struct ConnectionDropped: DiagnosticRule {
     )
 
     let anchors = [
-        "EOF", "connection reset by peer", "Connection reset by peer", "broken pipe", "Broken pipe",
+        " EOF", "[EOF", "connection reset by peer", "Connection reset by peer", "broken pipe", "Broken pipe",
         "Empty reply from server", "Recv failure", "server closed the connection", "forcibly closed by the remote host",
     ]
     let failingLayer = FailingLayer.tcp

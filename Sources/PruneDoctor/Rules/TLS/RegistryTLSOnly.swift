@@ -43,7 +43,7 @@ struct RegistryTLSOnly: DiagnosticRule {
 
     let anchors = [
         "malformed HTTP response", "Client sent an HTTP request to an HTTPS server", "400 Bad Request", "Received HTTP/0.9",
-        "TLS handshake error from", "EOF",
+        "TLS handshake error from", " EOF", "[EOF",
     ]
     let failingLayer = FailingLayer.http
 
