@@ -34,14 +34,14 @@ public final class Redactor {
         var literal: [(String, String)] = registered.filter { level == .all || ($0.kind != "namespace" && $0.kind != "stream") }
             .map { ($0.value, $0.kind) }
         literal += collect(s, level: level)
-        // Longest first, so `a.b.example.com` goes before `example.com`.
+        for m in Redactor.matches(Redactor.ipv4, in: s) { literal.append((m[0], "ip")) }
+        for m in Redactor.matches(Redactor.ipv6Bracketed, in: s) { literal.append((m[1], "ip")) }
+        for m in Redactor.matches(Redactor.hostname, in: s) where !Redactor.isPublicName(m[0]) { literal.append((m[0], "host")) }
+        // Longest first, so `a.b.example.net` goes before `example.net`; first kind seen wins.
         var seen = Set<String>()
         for (value, kind) in literal.sorted(by: { $0.0.count > $1.0.count }) where seen.insert(value).inserted {
             s = replaceWhole(value, in: s, with: placeholder(value, kind: kind))
         }
-        s = replaceMatches(Redactor.ipv4, in: s, kind: "ip")
-        s = replaceMatches(Redactor.ipv6Bracketed, in: s, kind: "ip", group: 1)
-        s = replaceMatches(Redactor.hostname, in: s, kind: "host") { !Redactor.isPublicName($0) }
         return s
     }
 
@@ -91,24 +91,6 @@ public final class Redactor {
                                            withTemplate: NSRegularExpression.escapedTemplate(for: replacement))
     }
 
-    private func replaceMatches(_ re: NSRegularExpression, in s: String, kind: String, group: Int = 0,
-                                where accept: (String) -> Bool = { _ in true }) -> String {
-        let ns = s as NSString
-        var out = ""
-        var last = 0
-        for m in re.matches(in: s, range: NSRange(location: 0, length: ns.length)) {
-            let r = m.range(at: group)
-            guard r.location != NSNotFound else { continue }
-            let value = ns.substring(with: r)
-            guard accept(value) else { continue }
-            out += ns.substring(with: NSRange(location: last, length: r.location - last))
-            out += placeholder(value, kind: kind)
-            last = r.location + r.length
-        }
-        out += ns.substring(from: last)
-        return out
-    }
-
     static func matches(_ re: NSRegularExpression, in s: String) -> [[String]] {
         let ns = s as NSString
         return re.matches(in: s, range: NSRange(location: 0, length: ns.length)).map { m in
@@ -153,7 +135,7 @@ public final class Redactor {
 
     static let ipv4 = re("(?<![0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(?![0-9]|\\.[0-9])")
     static let ipv6Bracketed = re("\\[([0-9A-Fa-f]*:[0-9A-Fa-f:.]+)\\]")
-    static let hostname = re("(?<![A-Za-z0-9_./@-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z][A-Za-z0-9-]{1,62}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])")
+    static let hostname = re("(?<![A-Za-z0-9_.@-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z][A-Za-z0-9-]{1,62}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])")
     static let serviceAccount = re("system:serviceaccount:([a-z0-9][a-z0-9-]*):([a-z0-9][a-z0-9.-]*)")
     static let quotedUser = re("[Uu]ser \\\\?\"([^\"\\\\]+)\\\\?\"")
     static let namespaceMention = re("(?:namespace[=:] ?\\\\?\"?|in the namespace \\\\?\"|in project \\\\?\"|-n )([a-z0-9][a-z0-9-]{0,62})")
