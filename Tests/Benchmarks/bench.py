@@ -2,15 +2,15 @@
 """PruneDoctor benchmark suite: one command, every figure, each beside a baseline measured
 in the same run on the same machine.
 
-  python3 Benchmarks/bench.py            # everything
-  python3 Benchmarks/bench.py diagnose   # or: startup, plan, why, probe
+  python3 Tests/Benchmarks/bench.py            # everything
+  python3 Tests/Benchmarks/bench.py diagnose   # or: startup, plan, why, probe
 
 Figures are the best of several runs (wall seconds; peak RSS from wait4). Ratios compare
 prunedoc with its baseline in this run, so machine noise mostly cancels.
 """
 import json, os, re, shutil, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
 WORK = os.environ.get("PRUNEDOC_BENCH_DIR", os.path.join(tempfile.gettempdir(), "prunedoc-bench"))
 BIN = os.path.join(ROOT, ".build", "release", "prunedoc")
@@ -47,7 +47,7 @@ def log_file(mb):
     if not os.path.exists(block):
         gen = os.path.join(SHARED, "tools", "gen_log.py")
         if not os.path.exists(gen):
-            gen = os.path.join(ROOT, "Benchmarks", "gen_log_fallback.py")
+            gen = os.path.join(ROOT, "Tests", "Benchmarks", "gen_log_fallback.py")
         with open(block + ".tmp", "w") as f:
             subprocess.run([sys.executable, gen, "20", "0.001", "7"], stdout=f, check=True)
         os.rename(block + ".tmp", block)
