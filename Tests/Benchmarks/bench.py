@@ -35,7 +35,7 @@ def best(cmd, n=3, **kw):
 
 def build():
     print("building release binary …", flush=True)
-    subprocess.run(["swift", "build", "-c", "release", "--product", "prunedoc"], cwd=ROOT, check=True,
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "prunedoc"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
 
 
