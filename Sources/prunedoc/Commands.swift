@@ -2,5 +2,5 @@ import ArgumentParser
 
 extension PruneDoc {
     /// Every subcommand, in the order `--help` lists them.
-    static let commands: [any ParsableCommand.Type] = []
+    static let commands: [any ParsableCommand.Type] = [PlanCommand.self, WhyCommand.self]
 }

@@ -454,7 +454,11 @@ public final class Pruner: @unchecked Sendable {
         let s = snapshot
         let n = s.strings.strings.count
         var used = [Bool](repeating: false, count: n)
-        for (i, item) in s.items.enumerated() where !removed[i] { used[Int(item.image)] = true }
+        for stream in s.streams {
+            for t in stream.tags {
+                for it in s.tags[Int(t)].items where !removed[Int(it)] { used[Int(s.items[Int(it)].image)] = true }
+            }
+        }
         // Children of a used index (one pass, like oc's single map walk).
         var childOf: [Int32: Int32] = [:]
         for img in s.images where used[Int(img.name)] && !img.manifests.isEmpty {
