@@ -32,11 +32,16 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let options = try pruner.pruneOptions()
+        let timing = PhaseTimer()
         let snapshot = try pruner.loadSnapshot(pruner.snapshot!, options: options)
+        timing.mark("load")
         let engine = Pruner(snapshot: snapshot, options: options)
-        let report = PlanReport(pruner: engine, plan: engine.run())
+        let plan = engine.run()
+        timing.mark("decide")
+        let report = PlanReport(pruner: engine, plan: plan)
+        defer { timing.mark("render") }
         switch output.format {
-        case .json: writeOut(report.json().serialized(pretty: false))
+        case .json: writeOutBytes(report.jsonBytes())
         case .markdown: writeOut(report.text(markdown: true))
         default: writeOut(report.text())
         }

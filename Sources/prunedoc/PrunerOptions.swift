@@ -76,3 +76,29 @@ struct PrunerOptionGroup: ParsableArguments {
     }
 }
 
+
+/// Phase times on stderr when PRUNEDOC_TIMING is set (for the benchmark script).
+final class PhaseTimer {
+    private var last = Date()
+    private let enabled = ProcessInfo.processInfo.environment["PRUNEDOC_TIMING"] != nil
+
+    func mark(_ phase: String) {
+        guard enabled else { return }
+        let now = Date()
+        writeErr(String(format: "timing %@ %.3f s", phase, now.timeIntervalSince(last)))
+        last = now
+    }
+}
+
+/// Writes large output without building a String first.
+func writeOutBytes(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { raw in
+        var off = 0
+        while off < raw.count {
+            let n = write(STDOUT_FILENO, raw.baseAddress! + off, raw.count - off)
+            if n <= 0 { break }
+            off += n
+        }
+    }
+    _ = write(STDOUT_FILENO, "\n", 1)
+}

@@ -31,7 +31,6 @@ public struct ImageReference: Sendable, Equatable {
             throw .invalidFormat
         }
         if nameEnd > 255 { throw .tooLong }
-        let name = String(decoding: bytes[0..<nameEnd], as: UTF8.self)
         var ref = ImageReference()
         if let d = digestRange {
             let digest = String(decoding: bytes[d], as: UTF8.self)
@@ -48,25 +47,26 @@ public struct ImageReference: Sendable, Equatable {
             }
             ref.id = digest
         }
-        let slash = name.firstIndex(of: "/")
-        if let slash {
-            let first = name[..<slash]
-            if first.contains(":") || first.contains(".") || first == "localhost" {
-                ref.registry = String(first)
-                ref.name = String(name[name.index(after: slash)...])
-            } else {
-                ref.name = name
+        // Registry split on bytes (library-go reference.Parse).
+        let nb = bytes[0..<nameEnd]
+        let slash = UInt8(ascii: "/")
+        var rest = nb
+        if let i = nb.firstIndex(of: slash) {
+            let first = nb[nb.startIndex..<i]
+            if first.contains(UInt8(ascii: ":")) || first.contains(UInt8(ascii: ".")) || first.elementsEqual("localhost".utf8) {
+                ref.registry = String(decoding: first, as: UTF8.self)
+                rest = nb[(i + 1)...]
             }
-        } else if name.contains(".") || name.hasPrefix("localhost") {
-            ref.registry = name
+        } else if nb.contains(UInt8(ascii: ".")) || nb.starts(with: "localhost".utf8) {
+            ref.registry = String(decoding: nb, as: UTF8.self)
             return ref
-        } else {
-            ref.name = name
         }
         if let t = tagRange { ref.tag = String(decoding: bytes[t], as: UTF8.self) }
-        if let i = ref.name.firstIndex(of: "/") {
-            ref.namespace = String(ref.name[..<i])
-            ref.name = String(ref.name[ref.name.index(after: i)...])
+        if let i = rest.firstIndex(of: slash) {
+            ref.namespace = String(decoding: rest[rest.startIndex..<i], as: UTF8.self)
+            ref.name = String(decoding: rest[(i + 1)...], as: UTF8.self)
+        } else {
+            ref.name = String(decoding: rest, as: UTF8.self)
         }
         return ref
     }

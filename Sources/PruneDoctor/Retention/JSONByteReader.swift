@@ -49,12 +49,16 @@ final class JSONByteReader {
     var depth = 0
     /// Scratch space for string bytes that need unescaping or cross a chunk boundary.
     private var scratch: [UInt8] = []
+    /// One key slot per nesting level, so a key stays valid while its value is decoded.
+    private static let keySlot = 256
+    private var keys: UnsafeMutablePointer<UInt8>
 
     init(handle: FileHandle, maxDepth: Int = 512) {
         self.handle = handle
         self.maxDepth = maxDepth
         capacity = Self.chunkSize
         buffer = .allocate(capacity: capacity)
+        keys = .allocate(capacity: (maxDepth + 2) * Self.keySlot)
     }
 
     /// Reads from bytes already in memory (YAML converted to JSON, tests).
@@ -63,6 +67,7 @@ final class JSONByteReader {
         self.maxDepth = maxDepth
         capacity = max(bytes.count, 1)
         buffer = .allocate(capacity: capacity)
+        keys = .allocate(capacity: (maxDepth + 2) * Self.keySlot)
         bytes.withUnsafeBufferPointer { src in
             if let base = src.baseAddress { buffer.update(from: base, count: bytes.count) }
         }
@@ -70,7 +75,10 @@ final class JSONByteReader {
         eof = true
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        buffer.deallocate()
+        keys.deallocate()
+    }
 
     var offset: Int { consumedBefore + pos }
 
@@ -164,8 +172,15 @@ final class JSONByteReader {
             }
             try readStringBytes()
             try expect(UInt8(ascii: ":"))
-            let key = scratch
-            try key.withUnsafeBufferPointer { try body($0) }
+            if scratch.count <= Self.keySlot {
+                let slot = keys + depth * Self.keySlot
+                let n = scratch.count
+                scratch.withUnsafeBufferPointer { if n > 0 { slot.update(from: $0.baseAddress!, count: n) } }
+                try body(UnsafeBufferPointer(start: slot, count: n))
+            } else {
+                let key = scratch
+                try key.withUnsafeBufferPointer { try body($0) }
+            }
             guard let c = try peek() else { throw fail("unexpected end of input (truncated JSON?) inside an object") }
             pos += 1
             if c == UInt8(ascii: "}") { break }

@@ -67,7 +67,7 @@ public struct PlanReport: Sendable {
         let s = snapshot
         let locs = Self.locations(s)
         var out: [(String, [JSONValue])] = []
-        let order = s.images.indices.sorted { s.strings[s.images[$0].name] < s.strings[s.images[$1].name] }
+        let order = FastSort.order(s.images.map { s.strings[$0.name] })
         for i in order {
             let img = s.images[i]
             let rule = plan.imageRules[i]
@@ -100,6 +100,8 @@ public struct PlanReport: Sendable {
         }
         return out
     }
+
+    public func jsonBytes() -> [UInt8] { FastJSON.bytes(json()) }
 
     public func json(loaded: Bool = true) -> JSONValue {
         let p = plan

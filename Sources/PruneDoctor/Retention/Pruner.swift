@@ -154,11 +154,11 @@ public final class Pruner: @unchecked Sendable {
     public let threshold: Timestamp
     /// String id → index in `snapshot.images`, or -1.
     let imageIndex: [Int32]
-    public private(set) var usedTags: [TagKey: [Int32]] = [:]
-    public private(set) var usedImages: [TagKey: [Int32]] = [:]
+    public let usedTags: [TagKey: [Int32]]
+    public let usedImages: [TagKey: [Int32]]
     /// Every parsed reference, for explanations (including ones to other repositories).
-    public private(set) var references: [Reference] = []
-    public private(set) var referenceErrors: [String] = []
+    public let references: [Reference]
+    public let referenceErrors: [String]
     let limitsByNamespace: [String: [Double]]
 
     public struct TagKey: Hashable, Sendable {
@@ -177,7 +177,12 @@ public final class Pruner: @unchecked Sendable {
         var limits: [String: [Double]] = [:]
         for l in snapshot.limits { limits[l.namespace, default: []].append(contentsOf: l.maxStorage) }
         limitsByNamespace = limits
-        collectReferences()
+        var c = ReferenceCollector(snapshot: snapshot, options: options, threshold: options.threshold)
+        c.collect()
+        usedTags = c.usedTags
+        usedImages = c.usedImages
+        references = c.references
+        referenceErrors = c.referenceErrors
     }
 
     func image(named id: Int32) -> ImageRecord? {
@@ -189,101 +194,6 @@ public final class Pruner: @unchecked Sendable {
         guard id >= 0, Int(id) < imageIndex.count else { return nil }
         let i = imageIndex[Int(id)]
         return i < 0 ? nil : Int(i)
-    }
-
-    // MARK: stage 0
-
-    private func collectReferences() {
-        for (ri, r) in snapshot.referrers.enumerated() {
-            let idx = Int32(ri)
-            if r.kind == .pod, r.phase != "Running", r.phase != "Pending", r.created < threshold { continue }
-            if r.kind == .build || r.kind == .buildconfig {
-                guard let from = r.from else { continue }
-                analyzeBuild(idx, r, from)
-                continue
-            }
-            for c in r.containers {
-                if c.image.allSatisfy({ $0.isWhitespace }) { continue }
-                analyzeImageReference(idx, r, (c.isInit ? "init container " : "container ") + c.container, c.image)
-            }
-        }
-    }
-
-    private func addTag(_ idx: Int32, via: String, ns: String, name: String, tag: String) {
-        references.append(Reference(referrer: idx, via: via, namespace: ns, name: name, target: tag, byDigest: false))
-        let t = snapshot.strings
-        guard let n = t.lookup(ns), let s = t.lookup(name), let g = t.lookup(tag) else { return }
-        usedTags[TagKey(namespace: n, name: s, tagOrDigest: g), default: []].append(idx)
-    }
-
-    private func addImage(_ idx: Int32, via: String, ns: String, name: String, digest: String) {
-        references.append(Reference(referrer: idx, via: via, namespace: ns, name: name, target: digest, byDigest: true))
-        let t = snapshot.strings
-        guard let n = t.lookup(ns), let s = t.lookup(name), let d = t.lookup(digest) else { return }
-        usedImages[TagKey(namespace: n, name: s, tagOrDigest: d), default: []].append(idx)
-    }
-
-    private func analyzeImageReference(_ idx: Int32, _ r: ReferrerRecord, _ via: String, _ spec: String) {
-        let ref: ImageReference
-        do {
-            ref = try ImageReference.parse(spec)
-        } catch {
-            if !options.ignoreInvalidRefs {
-                let prefix = via.isEmpty ? r.display : r.display + ": " + via
-                referenceErrors.append("\(prefix): invalid image reference \(GoQuote.quote(spec)): \(error.description)")
-            }
-            return
-        }
-        if ref.registry.isEmpty || ref.namespace.isEmpty || ref.name.contains("/") { return }
-        if ref.id.isEmpty {
-            addTag(idx, via: via, ns: ref.namespace, name: ref.name, tag: ref.tag.isEmpty ? "latest" : ref.tag)
-        } else {
-            addImage(idx, via: via, ns: ref.namespace, name: ref.name, digest: ref.id)
-        }
-    }
-
-    private func analyzeBuild(_ idx: Int32, _ r: ReferrerRecord, _ from: BuildFrom) {
-        switch from.kind {
-        case "DockerImage":
-            if from.name.allSatisfy({ $0.isWhitespace }) { return }
-            analyzeImageReference(idx, r, "", from.name)
-        case "ImageStreamImage":
-            let parts = from.name.split(separator: "@", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                if !options.ignoreInvalidRefs {
-                    let why = parts.count == 2
-                        ? "image stream image name \(GoQuote.quote(from.name)) must have a name and ID"
-                        : "expected exactly one @ in the isimage name \(GoQuote.quote(from.name))"
-                    referenceErrors.append("\(r.display): invalid ImageStreamImage reference \(GoQuote.quote(from.name)): \(why)")
-                }
-                return
-            }
-            addImage(idx, via: "", ns: from.namespace.isEmpty ? r.namespace : from.namespace, name: String(parts[0]), digest: String(parts[1]))
-        case "ImageStreamTag":
-            var why: String?
-            var name = "", tag = ""
-            if from.name.contains("@") {
-                why = "\(GoQuote.quote(from.name)) is an image stream image, not an image stream tag"
-            } else {
-                let parts = from.name.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-                if parts.count == 2 {
-                    name = String(parts[0])
-                    tag = String(parts[1])
-                    if name.isEmpty || tag.isEmpty { why = "image stream tag name \(GoQuote.quote(from.name)) must have a name and a tag" }
-                } else {
-                    why = "expected exactly one : delimiter in the istag \(GoQuote.quote(from.name))"
-                }
-            }
-            if let why {
-                if !options.ignoreInvalidRefs {
-                    referenceErrors.append("\(r.display): invalid ImageStreamTag reference \(GoQuote.quote(from.name)): \(why)")
-                }
-                return
-            }
-            addTag(idx, via: "", ns: from.namespace.isEmpty ? r.namespace : from.namespace, name: name, tag: tag)
-        default:
-            return
-        }
     }
 
     // MARK: helpers
@@ -343,14 +253,19 @@ public final class Pruner: @unchecked Sendable {
         var plan = PrunePlan(options: options)
         let s = snapshot
         // NewPruner: every Image's metadata is decoded first.
-        let sortedImages = s.images.indices.sorted { s.strings[s.images[$0].name] < s.strings[s.images[$1].name] }
-        for i in sortedImages {
-            if case let .invalid(why) = s.images[i].metadata {
-                plan.graphBuildFailed = true
-                plan.errors = ["failed to read image metadata for \(s.strings[s.images[i].name]): \(why)"]
-                plan.imageRules = Array(repeating: .notRun, count: s.images.count)
-                return plan
+        // oc stops at the first in map order; the smallest name here, for a stable answer.
+        var firstInvalid: (String, String)?
+        for img in s.images {
+            if case let .invalid(why) = img.metadata {
+                let name = s.strings[img.name]
+                if firstInvalid == nil || name < firstInvalid!.0 { firstInvalid = (name, why) }
             }
+        }
+        if let (name, why) = firstInvalid {
+            plan.graphBuildFailed = true
+            plan.errors = ["failed to read image metadata for \(name): \(why)"]
+            plan.imageRules = Array(repeating: .notRun, count: s.images.count)
+            return plan
         }
         if !referenceErrors.isEmpty {
             plan.graphBuildFailed = true
@@ -439,18 +354,18 @@ public final class Pruner: @unchecked Sendable {
         if !options.namespace.isEmpty {
             plan.imageRules = Array(repeating: .stage2Skipped, count: s.images.count)
         } else {
-            stage2(&plan, removed: removed, sortedImages: sortedImages)
+            stage2(&plan, removed: removed)
         }
         plan.deletedItems.sort()
         plan.layerLinks.sort()
         plan.manifestLinks.sort()
-        plan.blobs.sort()
-        plan.deletedImages.sort()
+        plan.blobs = FastSort.sorted(plan.blobs)
+        plan.deletedImages = FastSort.sorted(plan.deletedImages)
         plan.updatedStreams.sort { ($0.namespace, $0.stream) < ($1.namespace, $1.stream) }
         return plan
     }
 
-    private func stage2(_ plan: inout PrunePlan, removed: [Bool], sortedImages: [Int]) {
+    private func stage2(_ plan: inout PrunePlan, removed: [Bool]) {
         let s = snapshot
         let n = s.strings.strings.count
         var used = [Bool](repeating: false, count: n)
@@ -468,20 +383,24 @@ public final class Pruner: @unchecked Sendable {
         // getGlobalReferenceCounts fails on the first unreadable Image.
         var blobBuffer: [Int32] = []
         var counts = [Int32](repeating: 0, count: n)
-        for i in sortedImages {
-            let img = s.images[i]
+        var unreadable: String?
+        for img in s.images {
             counts[Int(img.name)] += 1
             guard blobs(of: img, into: &blobBuffer) else {
                 let d = s.strings[img.name]
-                plan.errors.append("image \(d): failed to read metadata for image \(d)")
-                plan.imageRules = Array(repeating: .stage2Failed, count: s.images.count)
-                return
+                if unreadable == nil || d < unreadable! { unreadable = d }
+                continue
             }
             for b in blobBuffer { counts[Int(b)] += 1 }
         }
+        if let d = unreadable {
+            plan.errors.append("image \(d): failed to read metadata for image \(d)")
+            plan.imageRules = Array(repeating: .stage2Failed, count: s.images.count)
+            return
+        }
         plan.indexParent = childOf
         let os = options.overSize
-        for i in sortedImages {
+        for i in s.images.indices {
             let img = s.images[i]
             if used[Int(img.name)] { rules[i] = .listedByStream; continue }
             if childOf[img.name] != nil { rules[i] = .manifestListChild; continue }
@@ -529,5 +448,146 @@ public enum GoQuote {
             }
         }
         return out + "\""
+    }
+}
+
+/// Stage 0 (spec §2.1, §3): which tags and digests the cluster's objects use.
+struct ReferenceCollector {
+    let snapshot: Snapshot
+    let options: PruneOptions
+    let threshold: Timestamp
+    var usedTags: [Pruner.TagKey: [Int32]] = [:]
+    var usedImages: [Pruner.TagKey: [Int32]] = [:]
+    var references: [Reference] = []
+    var referenceErrors: [String] = []
+
+    // MARK: stage 0
+
+    mutating func collect() {
+        for (ri, r) in snapshot.referrers.enumerated() {
+            let idx = Int32(ri)
+            if r.kind == .pod, r.phase != "Running", r.phase != "Pending", r.created < threshold { continue }
+            if r.kind == .build || r.kind == .buildconfig {
+                guard let from = r.from else { continue }
+                analyzeBuild(idx, r, from)
+                continue
+            }
+            for c in r.containers {
+                if c.image.allSatisfy({ $0.isWhitespace }) { continue }
+                analyzeImageReference(idx, r, (c.isInit ? "init container " : "container ") + c.container, c.image)
+            }
+        }
+    }
+
+    private mutating func addTag(_ idx: Int32, via: String, ns: String, name: String, tag: String) {
+        references.append(Reference(referrer: idx, via: via, namespace: ns, name: name, target: tag, byDigest: false))
+        let t = snapshot.strings
+        guard let n = t.lookup(ns), let s = t.lookup(name), let g = t.lookup(tag) else { return }
+        usedTags[Pruner.TagKey(namespace: n, name: s, tagOrDigest: g), default: []].append(idx)
+    }
+
+    private mutating func addImage(_ idx: Int32, via: String, ns: String, name: String, digest: String) {
+        references.append(Reference(referrer: idx, via: via, namespace: ns, name: name, target: digest, byDigest: true))
+        let t = snapshot.strings
+        guard let n = t.lookup(ns), let s = t.lookup(name), let d = t.lookup(digest) else { return }
+        usedImages[Pruner.TagKey(namespace: n, name: s, tagOrDigest: d), default: []].append(idx)
+    }
+
+    private mutating func analyzeImageReference(_ idx: Int32, _ r: ReferrerRecord, _ via: String, _ spec: String) {
+        let ref: ImageReference
+        do {
+            ref = try ImageReference.parse(spec)
+        } catch {
+            if !options.ignoreInvalidRefs {
+                let prefix = via.isEmpty ? r.display : r.display + ": " + via
+                referenceErrors.append("\(prefix): invalid image reference \(GoQuote.quote(spec)): \(error.description)")
+            }
+            return
+        }
+        if ref.registry.isEmpty || ref.namespace.isEmpty || ref.name.contains("/") { return }
+        if ref.id.isEmpty {
+            addTag(idx, via: via, ns: ref.namespace, name: ref.name, tag: ref.tag.isEmpty ? "latest" : ref.tag)
+        } else {
+            addImage(idx, via: via, ns: ref.namespace, name: ref.name, digest: ref.id)
+        }
+    }
+
+    private mutating func analyzeBuild(_ idx: Int32, _ r: ReferrerRecord, _ from: BuildFrom) {
+        switch from.kind {
+        case "DockerImage":
+            if from.name.allSatisfy({ $0.isWhitespace }) { return }
+            analyzeImageReference(idx, r, "", from.name)
+        case "ImageStreamImage":
+            let parts = from.name.split(separator: "@", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                if !options.ignoreInvalidRefs {
+                    let why = parts.count == 2
+                        ? "image stream image name \(GoQuote.quote(from.name)) must have a name and ID"
+                        : "expected exactly one @ in the isimage name \(GoQuote.quote(from.name))"
+                    referenceErrors.append("\(r.display): invalid ImageStreamImage reference \(GoQuote.quote(from.name)): \(why)")
+                }
+                return
+            }
+            addImage(idx, via: "", ns: from.namespace.isEmpty ? r.namespace : from.namespace, name: String(parts[0]), digest: String(parts[1]))
+        case "ImageStreamTag":
+            var why: String?
+            var name = "", tag = ""
+            if from.name.contains("@") {
+                why = "\(GoQuote.quote(from.name)) is an image stream image, not an image stream tag"
+            } else {
+                let parts = from.name.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+                if parts.count == 2 {
+                    name = String(parts[0])
+                    tag = String(parts[1])
+                    if name.isEmpty || tag.isEmpty { why = "image stream tag name \(GoQuote.quote(from.name)) must have a name and a tag" }
+                } else {
+                    why = "expected exactly one : delimiter in the istag \(GoQuote.quote(from.name))"
+                }
+            }
+            if let why {
+                if !options.ignoreInvalidRefs {
+                    referenceErrors.append("\(r.display): invalid ImageStreamTag reference \(GoQuote.quote(from.name)): \(why)")
+                }
+                return
+            }
+            addTag(idx, via: "", ns: from.namespace.isEmpty ? r.namespace : from.namespace, name: name, tag: tag)
+        default:
+            return
+        }
+    }
+
+}
+
+/// Byte-order sorting of many digest strings: a 16-byte prefix key decides almost every
+/// comparison without going through String's Unicode-aware comparison.
+enum FastSort {
+    static func key(_ s: String) -> (UInt64, UInt64) {
+        var a: UInt64 = 0, b: UInt64 = 0
+        var i = 0
+        for byte in s.utf8 {
+            if i < 8 { a = a << 8 | UInt64(byte) } else if i < 16 { b = b << 8 | UInt64(byte) } else { break }
+            i += 1
+        }
+        while i < 16 { if i < 8 { a <<= 8 } else { b <<= 8 }; i += 1 }
+        return (a, b)
+    }
+
+    static func sorted(_ strings: [String]) -> [String] {
+        var keyed = strings.map { (key($0), $0) }
+        keyed.sort { x, y in
+            if x.0 != y.0 { return x.0 < y.0 }
+            return x.1.utf8.lexicographicallyPrecedes(y.1.utf8)
+        }
+        return keyed.map(\.1)
+    }
+
+    /// Indices of `names` in byte order.
+    static func order(_ names: [String]) -> [Int] {
+        var keyed = names.enumerated().map { (key($0.element), $0.offset) }
+        keyed.sort { x, y in
+            if x.0 != y.0 { return x.0 < y.0 }
+            return names[x.1].utf8.lexicographicallyPrecedes(names[y.1].utf8)
+        }
+        return keyed.map(\.1)
     }
 }

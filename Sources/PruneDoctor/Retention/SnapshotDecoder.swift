@@ -199,7 +199,7 @@ struct SnapshotDecoder {
         try field(name()) {
             var id: Int32 = 0
             _ = try reader.withStringBytes { bytes in
-                id = snapshot.strings.intern(String(decoding: bytes, as: UTF8.self))
+                id = snapshot.strings.intern(bytes: bytes)
             }
             return id
         }

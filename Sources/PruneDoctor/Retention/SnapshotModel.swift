@@ -1,20 +1,87 @@
+import Foundation
+
 /// Interned strings: digests, namespaces, names and tags repeat a lot, and comparing
-/// small integers is what makes the pruner fast on 100k-image snapshots.
+/// small integers is what makes the pruner fast on 100k-image snapshots. Lookups hash the
+/// raw bytes (open addressing), so a repeated digest never allocates a String.
 public struct StringTable: Sendable {
     public private(set) var strings: [String] = [""]
-    private var ids: [String: Int32] = ["": 0]
+    private var hashes: [UInt64] = [0]
+    /// Slot → id; 0 is empty ("" is id 0 and never stored).
+    private var slots = [Int32](repeating: 0, count: 1 << 16)
 
     public init() {}
 
-    public mutating func intern(_ s: String) -> Int32 {
-        if let id = ids[s] { return id }
-        let id = Int32(strings.count)
-        strings.append(s)
-        ids[s] = id
-        return id
+    @inline(__always)
+    static func hash(_ b: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(b.count)
+        var i = 0
+        while i + 8 <= b.count {
+            h = (h ^ b.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x100_0000_01B3
+            h ^= h >> 29
+            i += 8
+        }
+        while i < b.count {
+            h = (h ^ UInt64(b[i])) &* 0x100_0000_01B3
+            i += 1
+        }
+        h ^= h >> 32
+        h = h &* 0xD6E8_FEB8_6659_FD93
+        return h ^ (h >> 32)
     }
 
-    public func lookup(_ s: String) -> Int32? { ids[s] }
+    private func find(_ b: UnsafeRawBufferPointer, _ h: UInt64) -> (slot: Int, id: Int32) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let id = slots[slot]
+            if id == 0 { return (slot, 0) }
+            if hashes[Int(id)] == h {
+                var s = strings[Int(id)]
+                let equal = s.withUTF8 { u in u.count == b.count && (b.count == 0 || memcmp(u.baseAddress!, b.baseAddress!, b.count) == 0) }
+                if equal { return (slot, id) }
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    public mutating func intern(bytes b: UnsafeBufferPointer<UInt8>) -> Int32 {
+        if b.isEmpty { return 0 }
+        let raw = UnsafeRawBufferPointer(b)
+        let h = Self.hash(raw)
+        let (slot, id) = find(raw, h)
+        if id != 0 { return id }
+        let new = Int32(strings.count)
+        strings.append(String(decoding: b, as: UTF8.self))
+        hashes.append(h)
+        slots[slot] = new
+        if strings.count * 2 > slots.count { grow() }
+        return new
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: 0, count: slots.count * 2)
+        let mask = slots.count - 1
+        for id in 1..<strings.count {
+            var slot = Int(truncatingIfNeeded: hashes[id]) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(id)
+        }
+    }
+
+    public mutating func intern(_ s: String) -> Int32 {
+        var copy = s
+        return copy.withUTF8 { intern(bytes: $0) }
+    }
+
+    public func lookup(_ s: String) -> Int32? {
+        if s.isEmpty { return 0 }
+        var copy = s
+        return copy.withUTF8 { u in
+            let raw = UnsafeRawBufferPointer(u)
+            let id = find(raw, Self.hash(raw)).id
+            return id == 0 ? nil : id
+        }
+    }
 
     public subscript(id: Int32) -> String { strings[Int(id)] }
 }
