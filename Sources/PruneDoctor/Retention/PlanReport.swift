@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a digest appears in stream history: one entry per (stream, tag, position).
 public struct HistoryLocation: Sendable {
     public var stream: Int
@@ -65,9 +67,13 @@ public struct PlanReport: Sendable {
     public func keptImages() -> [(String, [JSONValue])] {
         guard !plan.graphBuildFailed else { return [] }
         let s = snapshot
-        let locs = Self.locations(s)
-        var out: [(String, [JSONValue])] = []
         let order = FastSort.order(s.images.map { s.strings[$0.name] })
+        return keptImages(order[...], locations: Self.locations(s))
+    }
+
+    func keptImages(_ order: ArraySlice<Int>, locations locs: [Int32: [HistoryLocation]]) -> [(String, [JSONValue])] {
+        let s = snapshot
+        var out: [(String, [JSONValue])] = []
         for i in order {
             let img = s.images[i]
             let rule = plan.imageRules[i]
@@ -101,9 +107,35 @@ public struct PlanReport: Sendable {
         return out
     }
 
-    public func jsonBytes() -> [UInt8] { FastJSON.bytes(json()) }
+    /// The JSON document as bytes; the kept-image list (most of it) is built on two threads.
+    public func jsonBytes() -> [UInt8] {
+        var head = FastJSON.bytes(json(kept: false))
+        head.removeLast()  // the closing brace
+        head.append(contentsOf: Array(",\"keptImages\":[".utf8))
+        if !plan.graphBuildFailed {
+            let s = snapshot
+            let order = FastSort.order(s.images.map { s.strings[$0.name] })
+            let locs = Self.locations(s)
+            let mid = order.count / 2
+            let parts = [order[..<mid], order[mid...]]
+            let results = [ByteBox(), ByteBox()]
+            DispatchQueue.concurrentPerform(iterations: 2) { k in
+                var bytes: [UInt8] = []
+                for (n, (image, reasons)) in keptImages(parts[k], locations: locs).enumerated() {
+                    if n > 0 { bytes.append(UInt8(ascii: ",")) }
+                    FastJSON.write(.object([("image", .string(image)), ("reasons", .array(reasons))]), &bytes)
+                }
+                results[k].bytes = bytes
+            }
+            head.append(contentsOf: results[0].bytes)
+            if !results[0].bytes.isEmpty && !results[1].bytes.isEmpty { head.append(UInt8(ascii: ",")) }
+            head.append(contentsOf: results[1].bytes)
+        }
+        head.append(contentsOf: Array("]}".utf8))
+        return head
+    }
 
-    public func json(loaded: Bool = true) -> JSONValue {
+    public func json(loaded: Bool = true, kept: Bool = true) -> JSONValue {
         let p = plan
         var pairs: [(String, JSONValue)] = [
             ("schemaVersion", .int(1)),
@@ -129,7 +161,7 @@ public struct PlanReport: Sendable {
         }
         pairs.append(("snapshotWarnings", snapshot.warnings.json))
         pairs.append(("prunerWarnings", p.warnings.json))
-        pairs.append(("keptImages", .array(keptImages().map { .object([("image", .string($0.0)), ("reasons", .array($0.1))]) })))
+        if kept { pairs.append(("keptImages", .array(keptImages().map { .object([("image", .string($0.0)), ("reasons", .array($0.1))]) }))) }
         return .object(pairs)
     }
 
@@ -238,4 +270,9 @@ public struct PlanReport: Sendable {
         }
         return out
     }
+}
+
+/// One thread's output; each box is written by exactly one thread, then read after the join.
+final class ByteBox: @unchecked Sendable {
+    var bytes: [UInt8] = []
 }
