@@ -91,14 +91,18 @@ struct SnapshotDecoder {
                 try store(single, index: 0, into: &snapshot)
             }
         } catch let f as FieldFailure {
-            let path = f.path.joined(separator: "").trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            var path = ""
+            for c in f.path where !c.isEmpty {
+                path += (path.isEmpty || c.hasPrefix("[") ? "" : ".") + c
+            }
             throw SnapshotError(file: file, message: (path.isEmpty ? "" : path + ": ") + f.message + " (at byte \(f.offset))")
         } catch let w as WrongType {
             throw SnapshotError(file: file, message: "expected \(w.expected), found \(w.found.name) (at byte \(w.offset))")
         } catch let r as JSONByteReader.ReaderFailure {
             throw SnapshotError(file: file, message: Self.describe(r))
         }
-        if let topKind, !topKind.hasSuffix("List"), SnapshotKind(kindName: topKind) == nil {
+        if let topKind, topKind != "List",
+           SnapshotKind(kindName: topKind.hasSuffix("List") ? String(topKind.dropLast(4)) : topKind) == nil {
             throw SnapshotError(file: file, message: "holds a \(topKind), which a snapshot does not use (expected a List of \(Self.kindList))")
         }
         let known = itemKinds.keys.filter { SnapshotKind(kindName: $0) != nil }
@@ -124,7 +128,7 @@ struct SnapshotDecoder {
     private func itemLabel(_ i: Int, _ raw: RawItem) -> String {
         var s = "items[\(i)]"
         if let k = raw.kind { s += " (\(k)" + (raw.name.map { " \($0)" } ?? "") + ")" } else if let n = raw.name { s += " (\(n))" }
-        return s + "."
+        return s
     }
 
     // MARK: helpers
@@ -133,7 +137,7 @@ struct SnapshotDecoder {
         do {
             return try body()
         } catch var f as FieldFailure {
-            f.path.insert(name() + ".", at: 0)
+            f.path.insert(name(), at: 0)
             throw f
         } catch let w as WrongType {
             var m = "expected \(w.expected), found \(w.found.name)"
@@ -168,7 +172,7 @@ struct SnapshotDecoder {
             guard k == .array else { throw WrongType(expected: "an array", found: k, offset: reader.offset) }
             try reader.array { i in
                 do { try body(i) } catch var f as FieldFailure {
-                    f.path.insert("[\(i)].", at: 0)
+                    f.path.insert("[\(i)]", at: 0)
                     throw f
                 }
             }
