@@ -35,19 +35,18 @@ public enum FastJSON {
     }
 
     static func quote(_ s: String, _ out: inout [UInt8]) {
-        out.append(0x22)
-        var needsSlow = false
-        for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xC2 {
-            needsSlow = true
-            break
+        var copy = s
+        let plain: Bool = copy.withUTF8 { u in
+            for b in u where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xC2 { return false }
+            out.append(0x22)
+            out.append(contentsOf: u)
+            out.append(0x22)
+            return true
         }
-        if needsSlow {
+        if !plain {
             var q = ""
             JSONValue.quote(s, into: &q)
-            out.append(contentsOf: q.utf8.dropFirst().dropLast())
-        } else {
-            out.append(contentsOf: s.utf8)
+            out.append(contentsOf: q.utf8)
         }
-        out.append(0x22)
     }
 }

@@ -217,7 +217,20 @@ public final class Pruner: @unchecked Sendable {
 
     /// The first rule of §2.2's table that matches (rules 3–8).
     func decide(stream: StreamRecord, tag: Int32, rev: Int, item: TagEventRecord) -> ItemRule {
-        all(stream: stream, tag: tag, rev: rev, item: item, firstOnly: true)[0]
+        if !options.overSize && item.created > threshold { return .youngTagEvent }
+        if rev == 0, let u = usedTags[TagKey(namespace: stream.namespace, name: stream.name, tagOrDigest: tag)], !u.isEmpty {
+            return .tagInUse
+        }
+        guard let image = image(named: item.image) else { return .imageMissing }
+        if options.overSize {
+            if !exceedsLimits(namespace: snapshot.strings[stream.namespace], image: image) { return .underSizeLimit }
+        } else if rev < options.revisions {
+            return .byTagRevisions
+        }
+        if let u = usedImages[TagKey(namespace: stream.namespace, name: stream.name, tagOrDigest: item.image)], !u.isEmpty {
+            return .imageInUse
+        }
+        return .oldRevision
     }
 
     /// Every rule of the table that holds for an entry, in order (the first one decides).
@@ -357,8 +370,8 @@ public final class Pruner: @unchecked Sendable {
             stage2(&plan, removed: removed)
         }
         plan.deletedItems.sort()
-        plan.layerLinks.sort()
-        plan.manifestLinks.sort()
+        plan.layerLinks = FastSort.sorted(plan.layerLinks)
+        plan.manifestLinks = FastSort.sorted(plan.manifestLinks)
         plan.blobs = FastSort.sorted(plan.blobs)
         plan.deletedImages = FastSort.sorted(plan.deletedImages)
         plan.updatedStreams.sort { ($0.namespace, $0.stream) < ($1.namespace, $1.stream) }
@@ -579,6 +592,17 @@ enum FastSort {
             return x.1.utf8.lexicographicallyPrecedes(y.1.utf8)
         }
         return keyed.map(\.1)
+    }
+
+    static func sorted(_ links: [RepoDigest]) -> [RepoDigest] {
+        var keyed = links.map { (key($0.repo), key($0.digest), $0) }
+        keyed.sort { x, y in
+            if x.0 != y.0 { return x.0 < y.0 }
+            if x.2.repo != y.2.repo { return x.2.repo.utf8.lexicographicallyPrecedes(y.2.repo.utf8) }
+            if x.1 != y.1 { return x.1 < y.1 }
+            return x.2.digest.utf8.lexicographicallyPrecedes(y.2.digest.utf8)
+        }
+        return keyed.map(\.2)
     }
 
     /// Indices of `names` in byte order.
