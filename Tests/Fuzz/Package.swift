@@ -1,30 +1,32 @@
 // swift-tools-version:6.0
-// libFuzzer targets for PruneDoctor. Not part of the root package's build: run them with
-// `Tests/Fuzz/run.sh` (see its header), which builds this package with
-// `-sanitize=fuzzer,address` in release mode.
+// libFuzzer targets for PruneDoctor. Not part of the root package's build: `Tests/Fuzz/run.sh`
+// builds this package in release mode with `-sanitize=fuzzer,address -enable-testing` (the
+// decoders are internal, reached with `@testable import`) and runs each target.
 import Foundation
 import PackageDescription
 
+let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 // A path dependency's identity is its directory's name, whatever the checkout is called.
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().standardizedFileURL
+let root = here.deletingLastPathComponent().deletingLastPathComponent().standardizedFileURL
 let rootIdentity = root.lastPathComponent
 
-func fuzzTarget(_ name: String) -> Target {
-    .executableTarget(
-        name: "fuzz-\(name)",
-        dependencies: [.product(name: "PruneDoctor", package: rootIdentity)],
-        path: "Sources/fuzz-\(name)"
-    )
-}
-
-let targets = ["evidence"]
+// One executable per folder Sources/fuzz-NAME.
+let names = ((try? FileManager.default.contentsOfDirectory(atPath: here.appendingPathComponent("Sources").path)) ?? [])
+    .filter { $0.hasPrefix("fuzz-") }.sorted()
 
 let package = Package(
     name: "PruneDoctorFuzz",
     platforms: [.macOS(.v13)],
-    products: targets.map { .executable(name: "fuzz-\($0)", targets: ["fuzz-\($0)"]) },
+    products: names.map { .executable(name: $0, targets: [$0]) },
     dependencies: [.package(path: root.path)],
-    targets: targets.map(fuzzTarget),
+    targets: [
+        .target(name: "FuzzSupport", dependencies: [.product(name: "PruneDoctor", package: rootIdentity)]),
+    ] + names.map { name in
+        .executableTarget(
+            name: name,
+            dependencies: ["FuzzSupport", .product(name: "PruneDoctor", package: rootIdentity)],
+            path: "Sources/\(name)"
+        )
+    },
     swiftLanguageModes: [.v6]
 )

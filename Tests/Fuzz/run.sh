@@ -12,7 +12,7 @@
 #   corpus/TARGET/    the corpus libFuzzer grows; kept between runs
 #   crashes/TARGET/   crash-*, leak-*, timeout-*, oom-* inputs
 #   logs/TARGET.log   libFuzzer's output
-# Reproduce a crash: $PRUNEDOC_FUZZ_DIR/build/release/fuzz-TARGET CRASH_FILE
+# Reproduce a crash: SWIFT_BACKTRACE=enable=no $PRUNEDOC_FUZZ_DIR/build/release/fuzz-TARGET CRASH_FILE
 # Exit status: 0 when no target found anything, 1 when one did, 2 on a build failure.
 set -uo pipefail
 
@@ -36,7 +36,7 @@ if ! command -v swift >/dev/null && [ -x /opt/swift/usr/bin/swift ]; then export
 mkdir -p "$out"/{build,seeds,corpus,crashes,logs}
 echo "building fuzz targets (release, -sanitize=fuzzer,address) …" >&2
 if ! swift build --package-path "$here" -c release --scratch-path "$out/build" \
-     -Xswiftc -sanitize=fuzzer,address -Xswiftc -g >"$out/logs/build.log" 2>&1; then
+     -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing -Xswiftc -g >"$out/logs/build.log" 2>&1; then
   tail -40 "$out/logs/build.log" >&2
   exit 2
 fi
@@ -49,12 +49,33 @@ seed() { # target → fills $out/seeds/target
   case "$t" in
     evidence)
       for f in "$repo"/Scenarios/diagnose/*/input.txt; do cp "$f" "$dir/$(basename "$(dirname "$f")").txt"; done ;;
-    snapshot-json)
-      find "$repo/Scenarios" -type f -name '*.json' ! -name 'expect.json' -size -1M -exec cp --backup=numbered -t "$dir" {} + 2>/dev/null ;;
-    snapshot-yaml)
-      find "$repo/Scenarios" -type f \( -name '*.yaml' -o -name '*.yml' \) -size -1M -exec cp --backup=numbered -t "$dir" {} + 2>/dev/null ;;
+    snapshot-json|snapshot-yaml)
+      # Each retention scenario's snapshot as one List of mixed kinds (what the pruner needs to
+      # get going), in JSON, or in block-style YAML when python3 has PyYAML (JSON is YAML too).
+      for s in "$repo"/Scenarios/retention/*/snapshot; do
+        [ -d "$s" ] || continue
+        local name; name="$(basename "$(dirname "$s")")"
+        python3 - "$s" "$dir/$name" "$t" <<'PY' 2>/dev/null || cat "$s"/*.json >"$dir/$name.concatenated"
+import json, os, sys
+src, dst, target = sys.argv[1:]
+items = []
+for f in sorted(os.listdir(src)):
+    if f.endswith(".json"):
+        items += json.load(open(os.path.join(src, f))).get("items") or []
+doc = {"apiVersion": "v1", "kind": "List", "items": items}
+if target == "snapshot-json":
+    open(dst + ".json", "w").write(json.dumps(doc, separators=(",", ":")))
+else:
+    try:
+        import yaml
+        open(dst + ".yaml", "w").write(yaml.safe_dump(doc, sort_keys=True))
+    except ImportError:
+        open(dst + ".yaml", "w").write(json.dumps(doc))
+PY
+      done
+      [ -d "$here/Seeds/$t" ] && cp "$here/Seeds/$t"/* "$dir/" ;;
     positions)
-      find "$repo/Scenarios" -type f -iname '*positions*' -size -1M -exec cp --backup=numbered -t "$dir" {} + 2>/dev/null ;;
+      cp "$here/Seeds/positions"/* "$dir/" ;;
     probe-decoders)
       # Tiny certificates (DER and PEM; RSA, EC, with SANs, expired), TLS alerts, HTTP replies.
       local tmp; tmp="$(mktemp -d)"
@@ -88,17 +109,22 @@ max_len() {
 }
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1:handle_abort=1}"
+# Swift's own crash backtracer reads memory ASan poisons and hides the real report; a Swift
+# trap (overflow, bad index) must reach libFuzzer's handler, which saves the input.
+export SWIFT_BACKTRACE=enable=no
 status=0
 summary=()
 for t in "${available[@]}"; do
   seed "$t"
   mkdir -p "$out/corpus/$t" "$out/crashes/$t"
   log="$out/logs/$t.log"
+  dict=""; [ -f "$here/Dictionaries/$t.dict" ] && dict="$here/Dictionaries/$t.dict"
   echo "fuzzing $t for ${seconds}s (log: $log) …" >&2
   start=$(date +%s)
   "$bin/fuzz-$t" "$out/corpus/$t" "$out/seeds/$t" \
     -max_total_time="$seconds" -max_len="$(max_len "$t")" -rss_limit_mb=2048 -timeout=10 \
-    -detect_leaks=1 -print_final_stats=1 -artifact_prefix="$out/crashes/$t/" >"$log" 2>&1
+    -detect_leaks=1 -print_final_stats=1 -artifact_prefix="$out/crashes/$t/" \
+    ${dict:+-dict="$dict"} >"$log" 2>&1
   rc=$?
   took=$(( $(date +%s) - start ))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

@@ -33,10 +33,14 @@ public struct PositionsExplainer: Sendable {
         return out
     }
 
+    /// The largest position or count accepted: far beyond any tag history, and small enough
+    /// that `position ± 1` and `keepTagRevisions - position` cannot overflow.
+    static let maxNumber = Int(Int32.max)
+
     static func parseLine(_ line: String, number: Int) -> Line? {
         let words = line.split(separator: " ", omittingEmptySubsequences: true)
         guard words.count == 7, words[1] == "at", words[2] == "position", words[4] == "out", words[5] == "of",
-              let pos = Int(words[3]), let count = Int(words[6]), pos >= 0, count >= 0,
+              let pos = Int(words[3]), let count = Int(words[6]), (0...maxNumber).contains(pos), (0...maxNumber).contains(count),
               let colon = words[0].lastIndex(of: ":") else { return nil }
         let ref = words[0]
         let stream = String(ref[..<colon]), tag = String(ref[ref.index(after: colon)...])
@@ -98,7 +102,8 @@ public struct PositionsExplainer: Sendable {
         if let minPos = valid.map(\.position).min(), verdict == "kept" {
             out.append(("--keep-tag-revisions=\(minPos)", "pruned, by revisions alone; --keep-tag-revisions=0 removes every tag's history, with the underlying images, from every namespace, unless younger than --keep-younger-than or referenced"))
             // An impossible line read as 1-based may protect too (the documentation's v2.1).
-            let oneBased = lines.filter { $0.impossible && $0.position - 1 < keepTagRevisions }
+            // (Position 0 has no 1-based reading.)
+            let oneBased = lines.filter { $0.impossible && $0.position >= 1 && $0.position - 1 < keepTagRevisions }
             let tags = (oneBased + protecting).sorted { $0.lineNumber < $1.lineNumber }.map { "\($0.stream):\($0.tag)" }
             out.append(("oc tag -d " + tags.joined(separator: " "), "pruned, by revisions alone (the other entries are at or beyond \(keepTagRevisions)); deletes the tags and their whole history"))
             let pushes = (oneBased + protecting).sorted { $0.lineNumber < $1.lineNumber }.map {
