@@ -1,0 +1,127 @@
+import Foundation
+
+/// Runs the rules over text: byte scan → candidate lines → error items → one rule per item →
+/// findings, one per cause and host, with oc's https→http fallback explained rather than
+/// reported as a second problem.
+public struct DiagnosisEngine: Sendable {
+    public let rules: [any DiagnosticRule]
+    let scanner: AnchorScanner
+
+    /// Most evidence lines kept per finding and unrecognized lines kept in all; counts go on.
+    public static let evidenceCap = 50
+    public static let unrecognizedCap = 200
+
+    /// Words that make a line look like an error even when no rule anchor is in it.
+    public static let errorLooking = [
+        "error", "Error", "ERROR", "fail", "Fail", "FAIL", "fatal", "Fatal", "FATA", "panic:",
+        "denied", "forbidden", "Forbidden", "nauthorized", "refused", "timeout", "timed out",
+        "cannot ", "unable to", "Unable to", "invalid ", "Invalid ", "x509", "tls: ",
+    ]
+
+    public init(rules: [any DiagnosticRule] = RuleCatalog.diagnostic, only: Set<String> = [], skip: Set<String> = []) {
+        let chosen = rules.filter { (only.isEmpty || only.contains($0.id)) && !skip.contains($0.id) }
+        self.rules = chosen
+        scanner = AnchorScanner(anchors: chosen.flatMap(\.anchors) + DiagnosisEngine.errorLooking)
+    }
+
+    public func diagnose(text: String) -> Diagnosis {
+        var reader = LogReader(scanner: scanner)
+        var acc = Accumulator(engine: self)
+        reader.read(bytes: Array(text.utf8)) { acc.add($0) }
+        return acc.finish(lines: reader.linesRead, bytes: reader.bytesRead)
+    }
+
+    /// Streams a file descriptor to its end; memory stays bounded whatever its size.
+    public func diagnose(fd: Int32) throws -> Diagnosis {
+        var reader = LogReader(scanner: scanner)
+        var acc = Accumulator(engine: self)
+        try reader.read(fd: fd) { acc.add($0) }
+        return acc.finish(lines: reader.linesRead, bytes: reader.bytesRead)
+    }
+
+    /// The rule that explains `item`, with its facts: the highest priority among those that match.
+    public func classify(_ item: ErrorItem) -> (rule: any DiagnosticRule, facts: Facts)? {
+        var best: (rule: any DiagnosticRule, facts: Facts)?
+        for rule in rules where rule.anchors.contains(where: { item.text.contains($0) }) {
+            guard let facts = rule.match(item) else { continue }
+            if best == nil || rule.priority > best!.rule.priority { best = (rule, facts) }
+        }
+        return best
+    }
+
+    static func looksLikeError(_ s: String) -> Bool {
+        errorLooking.contains { s.contains($0) }
+    }
+}
+
+/// Gathers findings across lines, keyed by rule and host.
+struct Accumulator {
+    let engine: DiagnosisEngine
+    var order: [String] = []
+    var findings: [String: Finding] = [:]
+    var evidenceTotals: [String: Int] = [:]
+    var unrecognized: [EvidenceLine] = []
+    var unrecognizedTotal = 0
+    var candidates = 0
+
+    init(engine: DiagnosisEngine) {
+        self.engine = engine
+    }
+
+    mutating func add(_ line: CandidateLine) {
+        candidates += 1
+        let items = ErrorLineParser.parse(line.text, lines: line.lineNumbers)
+        let evidence = EvidenceLine(line: line.firstLine, text: line.text)
+        var classified: [(item: ErrorItem, rule: any DiagnosticRule, facts: Facts)?] = items.map { item in
+            engine.classify(item).map { (item, $0.rule, $0.facts) }
+        }
+        let fallback = FallbackAnalysis.resolve(&classified)
+        var explainedAny = false
+        for entry in classified {
+            guard let (item, rule, facts) = entry else { continue }
+            explainedAny = true
+            var all = facts
+            if let extra = fallback.facts[rule.id] { all.merge(extra) }
+            record(rule: rule, item: item, facts: all, evidence: evidence, notes: fallback.notes[rule.id] ?? [])
+        }
+        if !explainedAny, DiagnosisEngine.looksLikeError(line.text) {
+            unrecognizedTotal += 1
+            if unrecognized.count < DiagnosisEngine.unrecognizedCap { unrecognized.append(evidence) }
+        }
+    }
+
+    mutating func record(rule: any DiagnosticRule, item: ErrorItem, facts: Facts, evidence: EvidenceLine, notes: [String]) {
+        var all = item.baseFacts
+        for (k, v) in facts.pairs { all[k] = v }
+        all["layer"] = .string(rule.failingLayer.rawValue)
+        if !item.hints.isEmpty { all["ocHints"] = item.hints.map(\.rawValue).json }
+        let key = rule.id + "|" + (all.string("host") ?? all.string("registryHost") ?? "")
+        if var f = findings[key] {
+            evidenceTotals[key, default: 0] += 1
+            if f.evidence.last != evidence, f.evidence.count < DiagnosisEngine.evidenceCap, !f.evidence.contains(evidence) {
+                f.evidence.append(evidence)
+            }
+            for n in notes where !f.notes.contains(n) { f.notes.append(n) }
+            f.facts.merge(all)
+            findings[key] = f
+        } else {
+            order.append(key)
+            evidenceTotals[key] = 1
+            findings[key] = Finding(description: rule.description, evidence: [evidence], facts: all, notes: notes)
+        }
+    }
+
+    func finish(lines: Int, bytes: Int) -> Diagnosis {
+        let list = order.compactMap { key -> Finding? in
+            guard var f = findings[key] else { return nil }
+            if let total = evidenceTotals[key], total > f.evidence.count { f.facts["evidenceTotal"] = .int(total) }
+            return f
+        }
+        // Most severe first; within a severity, in order of first appearance.
+        let sorted = list.enumerated().sorted { a, b in
+            a.element.severity != b.element.severity ? a.element.severity > b.element.severity : a.offset < b.offset
+        }.map(\.element)
+        return Diagnosis(findings: sorted, unrecognized: unrecognized, unrecognizedTotal: unrecognizedTotal,
+                         linesRead: lines, bytesRead: bytes, candidateLines: candidates)
+    }
+}

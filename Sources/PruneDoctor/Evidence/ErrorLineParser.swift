@@ -1,0 +1,364 @@
+import Foundation
+
+/// Turns one logical line (a candidate found by the byte scan, joined with its continuation
+/// lines) into error items: prefixes and wrappers removed, aggregates split, nested
+/// `Get "URL": …` chains resolved to the innermost request. Linear in the line's length.
+public enum ErrorLineParser {
+    static let methods = ["Get", "Head", "Post", "Put", "Delete", "Patch", "Options"]
+
+    public static func parse(_ lineText: String, lines: [Int]) -> [ErrorItem] {
+        var ctx = Context()
+        var payload = stripPrefixes(Substring(lineText), &ctx)
+        payload = stripWrappers(payload, &ctx)
+        let parts = splitAggregate(payload)
+        var hints: [PingHint] = []
+        var texts: [Substring] = []
+        for part in parts {
+            var p = part
+            // A trailing `\n* Please provide a reachable route…` rides on a single error too.
+            for hint in PingHint.allCases {
+                if let r = p.range(of: "* " + hint.anchor) ?? p.range(of: hint.anchor) {
+                    hints.append(hint)
+                    p = p[..<r.lowerBound]
+                }
+            }
+            let t = p.trimmingCharacters(in: CharacterSet(charactersIn: " \n\r\t,"))
+            if !t.isEmpty { texts.append(Substring(t)) }
+        }
+        if texts.isEmpty, !hints.isEmpty {
+            // Only hint text on this line (an aggregate's continuation line read alone).
+            texts = [payload]
+        }
+        var items: [ErrorItem] = []
+        for (i, t) in texts.enumerated() {
+            var item = ErrorItem(lines: lines, lineText: lineText, text: String(t))
+            item.client = ctx.client
+            item.wrapper = ctx.wrapper
+            item.registryHost = ctx.registryHost
+            item.logTime = ctx.logTime
+            item.hints = hints
+            item.aggregateIndex = i
+            item.aggregateSize = texts.count
+            resolveChain(&item)
+            items.append(item)
+        }
+        return items
+    }
+
+    struct Context {
+        var client: ClientKind = .unknown
+        var wrapper: String?
+        var registryHost: String?
+        var logTime: Date?
+    }
+
+    // MARK: prefixes
+
+    /// Removes log prefixes (syslog, klog, logrus, docker CLI levels, timestamps, `error: `).
+    static func stripPrefixes(_ s: Substring, _ ctx: inout Context) -> Substring {
+        var s = s.drop(while: { $0 == " " || $0 == "\t" })
+        for _ in 0..<8 {
+            let before = s.count
+            s = stripOnePrefix(s, &ctx)
+            s = s.drop(while: { $0 == " " || $0 == "\t" })
+            if s.count == before { break }
+        }
+        return s
+    }
+
+    static func stripOnePrefix(_ s: Substring, _ ctx: inout Context) -> Substring {
+        // logrus: time="…" level=fatal msg="…"
+        if let m = s.range(of: "msg=\""), s.contains("level=") {
+            if let t = s.range(of: "time=\""), let end = s[t.upperBound...].firstIndex(of: "\"") {
+                ctx.logTime = ctx.logTime ?? Timestamps.parseRFC3339(String(s[t.upperBound..<end]))
+            }
+            return Substring(unescapeLogfmt(s[m.upperBound...]))
+        }
+        // klog: I1129 14:23:11.123456    1 prune.go:925] …
+        if let first = s.first, "IWEF".contains(first), s.count > 6,
+           s.dropFirst().prefix(4).allSatisfy(\.isNumber), let close = s.prefix(200).range(of: "] ") {
+            return s[close.upperBound...]
+        }
+        // docker/skopeo CLI levels: FATA[0000] …
+        for level in ["FATA[", "ERRO[", "WARN[", "INFO[", "DEBU["] where s.hasPrefix(level) {
+            if let close = s.firstIndex(of: "]") { return s[s.index(after: close)...] }
+        }
+        // syslog: Jan  5 14:29:21 host proc[123]: …
+        if s.count > 16, let m = s.first, m.isUppercase,
+           ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].contains(String(s.prefix(3))) {
+            let afterTime = s.index(s.startIndex, offsetBy: 15)
+            if s[s.index(s.startIndex, offsetBy: 9)] == ":" || s[s.index(s.startIndex, offsetBy: 10)] == ":" {
+                let rest = s[afterTime...].drop(while: { $0 == " " })
+                if let colon = rest.prefix(120).range(of: ": ") { return rest[colon.upperBound...] }
+            }
+        }
+        // 2023-01-05T05:29:21Z … or 2022/05/28 19:26:07 …
+        if s.count > 19, s.prefix(4).allSatisfy(\.isNumber) {
+            let idx4 = s.index(s.startIndex, offsetBy: 4)
+            if s[idx4] == "-" || s[idx4] == "/" {
+                let token = s.prefix(while: { $0 != " " })
+                if s[idx4] == "-" {
+                    ctx.logTime = ctx.logTime ?? Timestamps.parseRFC3339(String(token))
+                    return s[token.endIndex...]
+                }
+                let afterDate = s[token.endIndex...].drop(while: { $0 == " " })
+                let time = afterDate.prefix(while: { $0 != " " })
+                return s[time.endIndex...]
+            }
+        }
+        // bracketed tags: [ERROR] [/lib/http/error.go:56]: or [W] [service.go:105]
+        if s.hasPrefix("["), let close = s.prefix(80).firstIndex(of: "]") {
+            let tag = s[s.index(after: s.startIndex)..<close]
+            if !tag.isEmpty, !tag.contains(" "), !tag.hasPrefix("Get"), !tag.hasPrefix("unexpected") {
+                var rest = s[s.index(after: close)...]
+                if rest.hasPrefix(":") { rest = rest.dropFirst() }
+                return rest
+            }
+        }
+        for (prefix, client) in [
+            ("error: ", ClientKind.oc), ("Error response from daemon: ", .docker), ("Error: ", .containersImage),
+        ] where s.hasPrefix(prefix) {
+            if ctx.client == .unknown { ctx.client = client }
+            return s.dropFirst(prefix.count)
+        }
+        if s.hasPrefix("curl: (") {
+            ctx.client = .curl
+            return s
+        }
+        return s
+    }
+
+    /// Undoes logfmt quoting of a `msg="…"` value and stops at its closing quote.
+    static func unescapeLogfmt(_ s: Substring) -> String {
+        var out = ""
+        var escaped = false
+        for ch in s {
+            if escaped {
+                switch ch {
+                case "n": out.append("\n")
+                case "t": out.append("\t")
+                default: out.append(ch)
+                }
+                escaped = false
+            } else if ch == "\\" {
+                escaped = true
+            } else if ch == "\"" {
+                break
+            } else {
+                out.append(ch)
+            }
+        }
+        return out
+    }
+
+    // MARK: wrappers
+
+    /// Finds the wrappers oc and other clients put around the transport error and records
+    /// what they say (client, registry host); returns the text after the innermost wrapper.
+    static func stripWrappers(_ s: Substring, _ ctx: inout Context) -> Substring {
+        var s = s
+        if let r = s.range(of: OcWrapper.current + " ") {
+            ctx.client = .oc
+            ctx.wrapper = OcWrapper.current
+            let rest = s[r.upperBound...]
+            if let c = rest.range(of: ": ") ?? rest.range(of: ":\n") {
+                ctx.registryHost = String(rest[..<c.lowerBound])
+                s = rest[c.upperBound...]
+            }
+        } else if let r = s.range(of: OcWrapper.legacy + ": ") {
+            ctx.client = .oc
+            ctx.wrapper = OcWrapper.legacy
+            s = s[r.upperBound...]
+        }
+        for wrapper in ["pinging container registry ", "error pinging docker registry ", "pinging docker registry "] {
+            if let r = s.range(of: wrapper) {
+                ctx.client = .containersImage
+                let rest = s[r.upperBound...]
+                if rest.hasPrefix("returned: ") {
+                    s = rest.dropFirst("returned: ".count)
+                } else if let c = rest.range(of: ": ") {
+                    ctx.registryHost = ctx.registryHost ?? String(rest[..<c.lowerBound])
+                    s = rest[c.upperBound...]
+                }
+                break
+            }
+        }
+        if s.contains("ping attempt failed") || s.contains("unable to ping registry endpoint") {
+            ctx.client = .docker
+        }
+        return s
+    }
+
+    // MARK: aggregates
+
+    /// Splits a Kubernetes aggregate `[a, b, \n* hint]` into its members. Splits only at a
+    /// top-level `, ` that begins a plausible error (quotes and brackets are respected), since
+    /// single Go errors contain `, ` too (`certificate is valid for a, b, not c`).
+    static func splitAggregate(_ s: Substring) -> [Substring] {
+        let trimmed = s.trimmingCharacters(in: .whitespaces)
+        guard let open = s.firstIndex(of: "["), s[..<open].allSatisfy({ $0 == " " || $0 == "\t" }),
+              trimmed.hasSuffix("]") || trimmed.hasSuffix("]\n") || s.contains(", ")
+        else { return [s] }
+        var body = s[s.index(after: open)...]
+        if let close = body.lastIndex(of: "]") { body = body[..<close] }
+        var parts: [Substring] = []
+        var start = body.startIndex
+        var i = body.startIndex
+        var inQuote = false
+        var depth = 0
+        while i < body.endIndex {
+            let ch = body[i]
+            if inQuote {
+                if ch == "\\" {
+                    i = body.index(after: i)
+                    if i == body.endIndex { break }
+                } else if ch == "\"" {
+                    inQuote = false
+                }
+            } else if ch == "\"" {
+                inQuote = true
+            } else if ch == "[" {
+                depth += 1
+            } else if ch == "]" {
+                depth = max(0, depth - 1)
+            } else if ch == ",", depth == 0 {
+                let next = body.index(after: i)
+                if next < body.endIndex, body[next] == " " || body[next] == "\n",
+                   startsItem(body[body.index(after: next)...]) || body[next] == "\n" {
+                    parts.append(body[start..<i])
+                    start = body.index(after: next)
+                    i = start
+                    continue
+                }
+            }
+            i = body.index(after: i)
+        }
+        parts.append(body[start...])
+        return parts
+    }
+
+    static func startsItem(_ s: Substring) -> Bool {
+        let t = s.drop(while: { $0 == " " || $0 == "\n" })
+        if t.hasPrefix("* ") || t.hasPrefix("\\n* ") { return true }
+        for m in methods where t.hasPrefix(m + " \"") || t.hasPrefix(m + " http") { return true }
+        for p in ["unexpected status", "dial ", "x509: ", "tls: ", "net/http: ", "http: ", "remote error", "EOF", "read tcp", "write tcp", "lookup "]
+        where t.hasPrefix(p) { return true }
+        return false
+    }
+
+    // MARK: url.Error chains
+
+    /// Finds every `Method "URL": ` (or unquoted, before Go 1.14) in the item; the last one is
+    /// the innermost request, and the text after it is the error that failed it.
+    static func resolveChain(_ item: inout ErrorItem) {
+        let text = item.text
+        var found: [(range: Range<String.Index>, url: String, quoted: Bool)] = []
+        var searchFrom = text.startIndex
+        while searchFrom < text.endIndex {
+            var best: (Range<String.Index>, String, Bool)?
+            for m in methods {
+                guard let r = text.range(of: m + " ", range: searchFrom..<text.endIndex) else { continue }
+                if let b = best, b.0.lowerBound <= r.lowerBound { continue }
+                // Must be a word start.
+                if r.lowerBound > text.startIndex {
+                    let prev = text[text.index(before: r.lowerBound)]
+                    if prev.isLetter || prev.isNumber { continue }
+                }
+                if let parsed = parseURL(after: r.upperBound, in: text) {
+                    best = (r.lowerBound..<parsed.end, parsed.url, parsed.quoted)
+                } else if let later = laterRequest(m, in: text, after: r.upperBound),
+                          best.map({ later.0.lowerBound < $0.0.lowerBound }) ?? true {
+                    best = later
+                }
+            }
+            guard let b = best else { break }
+            found.append((b.0, b.1, b.2))
+            searchFrom = b.0.upperBound
+        }
+        guard let last = found.last else { return }
+        item.urlQuoted = last.quoted
+        item.outerHosts = found.dropLast().compactMap { URLParts($0.url)?.host }.filter { $0 != URLParts(last.url)?.host }
+        let method = String(text[last.range].prefix(while: { $0 != " " }))
+        item.method = method.uppercased()
+        item.url = last.url
+        if let parts = URLParts(last.url) {
+            item.scheme = parts.scheme
+            item.host = parts.host
+            item.hostname = parts.hostname
+            item.port = parts.port
+            item.path = parts.path
+        }
+        item.message = String(text[last.range.upperBound...]).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The first `method URL` after a `method ` word that was not a request (`Get ready: …`).
+    static func laterRequest(_ m: String, in text: String, after: String.Index) -> (Range<String.Index>, String, Bool)? {
+        var from = after
+        while let r = text.range(of: m + " ", range: from..<text.endIndex) {
+            if let parsed = parseURL(after: r.upperBound, in: text) {
+                return (r.lowerBound..<parsed.end, parsed.url, parsed.quoted)
+            }
+            from = r.upperBound
+        }
+        return nil
+    }
+
+    /// Parses `"URL": ` or `URL: ` starting at `i`; returns the URL and the index after `: `.
+    static func parseURL(after i: String.Index, in text: String) -> (url: String, quoted: Bool, end: String.Index)? {
+        var j = i
+        let quoted = j < text.endIndex && text[j] == "\""
+        if quoted { j = text.index(after: j) }
+        let rest = text[j...]
+        guard rest.hasPrefix("http://") || rest.hasPrefix("https://") else { return nil }
+        if quoted {
+            guard let close = rest.firstIndex(of: "\"") else { return nil }
+            let url = String(rest[..<close])
+            var k = text.index(after: close)
+            guard k < text.endIndex, text[k] == ":" else { return nil }
+            k = text.index(after: k)
+            if k < text.endIndex, text[k] == " " || text[k] == "\n" { k = text.index(after: k) }
+            return (url, true, k)
+        }
+        guard let sep = rest.range(of: ": ") ?? rest.range(of: ":\n") else {
+            let url = String(rest.prefix(while: { !$0.isWhitespace }))
+            return (url.trimmingCharacters(in: CharacterSet(charactersIn: ".,")), false, text.endIndex)
+        }
+        let url = String(rest[..<sep.lowerBound])
+        guard !url.contains(" ") else { return nil }
+        return (url, false, sep.upperBound)
+    }
+}
+
+/// The parts of a URL that facts need, parsed leniently (IPv6 brackets, no port, no path).
+public struct URLParts: Sendable, Equatable {
+    public let scheme: String
+    /// `host[:port]` as written.
+    public let host: String
+    public let hostname: String
+    public let port: String?
+    public let path: String
+
+    public init?(_ url: String) {
+        guard let sep = url.range(of: "://") else { return nil }
+        scheme = String(url[..<sep.lowerBound]).lowercased()
+        let rest = url[sep.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        var authority = rest[..<authorityEnd]
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        guard !authority.isEmpty else { return nil }
+        host = String(authority)
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            hostname = String(authority[authority.index(after: authority.startIndex)..<close])
+            let after = authority[authority.index(after: close)...]
+            port = after.hasPrefix(":") ? String(after.dropFirst()) : nil
+        } else if let colon = authority.lastIndex(of: ":") {
+            hostname = String(authority[..<colon])
+            port = String(authority[authority.index(after: colon)...])
+        } else {
+            hostname = String(authority)
+            port = nil
+        }
+        let p = rest[authorityEnd...]
+        path = p.isEmpty ? "/" : String(p.prefix(while: { $0 != "?" && $0 != "#" }))
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+
+/// A logical line worth parsing: the line an anchor was found on, joined with the lines that
+/// continue it (an aggregate's `\n* hint]`, a chain broken after `: `, a shell `\`).
+public struct CandidateLine: Sendable {
+    public let firstLine: Int
+    public let lineNumbers: [Int]
+    public let text: String
+}
+
+/// Streams bytes from a file descriptor or memory in fixed chunks, finds candidate lines with
+/// the anchor scanner and hands each one over once. Memory stays bounded by the chunk size
+/// whatever the input: a line longer than `maxLineBytes` is cut into segments of that size.
+public struct LogReader {
+    public static let chunkSize = 1 << 20
+    public static let maxLineBytes = 1 << 20
+    /// How far a candidate may reach into following lines to find its continuation.
+    static let maxJoinLines = 24
+    static let maxJoinBytes = 64 << 10
+
+    public private(set) var bytesRead = 0
+    public private(set) var linesRead = 0
+
+    let scanner: AnchorScanner
+
+    public init(scanner: AnchorScanner) {
+        self.scanner = scanner
+    }
+
+    /// Reads `fd` to its end. `body` sees every candidate in input order.
+    public mutating func read(fd: Int32, _ body: (CandidateLine) -> Void) throws {
+        var buffer = [UInt8](repeating: 0, count: LogReader.chunkSize + LogReader.maxLineBytes + LogReader.maxJoinBytes + 16)
+        var filled = 0
+        var eof = false
+        var lineNo = 1
+        while true {
+            // Fill what is free of the buffer.
+            while !eof, filled < buffer.count - 16 {
+                let want = min(LogReader.chunkSize, buffer.count - 16 - filled)
+                let n = buffer.withUnsafeMutableBytes { raw in
+                    Foundation.read(fd, raw.baseAddress! + filled, want)
+                }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw ReadError.io(String(cString: strerror(errno)))
+                }
+                if n == 0 { eof = true; break }
+                filled += n
+                bytesRead += n
+                if filled >= LogReader.chunkSize { break }
+            }
+            let consumed = buffer.withUnsafeBufferPointer { buf in
+                process(buf.baseAddress!, count: filled, eof: eof, lineNo: &lineNo, body)
+            }
+            if consumed > 0 {
+                buffer.withUnsafeMutableBufferPointer { b in
+                    let base = b.baseAddress!
+                    base.update(from: base + consumed, count: filled - consumed)
+                }
+                filled -= consumed
+            }
+            if eof && filled == 0 { break }
+            if eof && consumed == 0 { break }
+        }
+        linesRead = max(0, lineNo - 1)
+    }
+
+    public mutating func read(bytes: [UInt8], _ body: (CandidateLine) -> Void) {
+        var lineNo = 1
+        bytesRead = bytes.count
+        var copy = bytes
+        copy.append(contentsOf: [UInt8](repeating: 0, count: 16))
+        var start = 0
+        copy.withUnsafeBufferPointer { buf in
+            // Mirror the streaming path: bounded windows, same segmenting of long lines.
+            while start < bytes.count {
+                let end = min(bytes.count, start + LogReader.chunkSize + LogReader.maxLineBytes)
+                let isLast = end == bytes.count
+                let used = process(buf.baseAddress! + start, count: end - start, eof: isLast, lineNo: &lineNo, body)
+                if used == 0 { break }
+                start += used
+            }
+        }
+        linesRead = max(0, lineNo - 1)
+    }
+
+    public enum ReadError: Error, CustomStringConvertible {
+        case io(String)
+        public var description: String {
+            switch self {
+            case let .io(m): "read failed: \(m)"
+            }
+        }
+    }
+
+    /// Processes complete lines in `p[0..<count]`; returns how many bytes were consumed.
+    /// Without `eof`, a trailing partial line is left for the next call, unless it is longer
+    /// than `maxLineBytes`, in which case a segment is cut.
+    func process(_ p: UnsafePointer<UInt8>, count: Int, eof: Bool, lineNo: inout Int, _ body: (CandidateLine) -> Void) -> Int {
+        var end = count
+        var cutSegment = false
+        if !eof {
+            guard let lastNL = lastIndex(of: 0x0A, in: p, from: 0, to: count) else {
+                if count >= LogReader.maxLineBytes {
+                    end = LogReader.maxLineBytes
+                    cutSegment = true
+                } else {
+                    return 0
+                }
+                return scan(p, end: end, eof: eof, cut: cutSegment, lineNo: &lineNo, body)
+            }
+            end = lastNL + 1
+        }
+        return scan(p, end: end, eof: eof, cut: cutSegment, lineNo: &lineNo, body)
+    }
+
+    /// Scans `p[0..<end]` (whole lines, unless `cut`), may look ahead up to `limit` for joins.
+    private func scan(_ p: UnsafePointer<UInt8>, end: Int, eof: Bool, cut: Bool, lineNo: inout Int,
+                      _ body: (CandidateLine) -> Void) -> Int {
+        var pos = 0
+        var countedTo = 0
+        while pos < end {
+            guard let hit = scanner.firstMatch(in: p, from: pos, to: end) else { break }
+            let lineStart = (lastIndex(of: 0x0A, in: p, from: pos, to: hit).map { $0 + 1 }) ?? pos
+            lineNo += countNewlines(p, from: countedTo, to: lineStart)
+            countedTo = lineStart
+            var lineEnd = index(of: 0x0A, in: p, from: hit, to: end) ?? end
+            var numbers = [lineNo]
+            // Join continuation lines.
+            var joinedLines = 0
+            while joinedLines < LogReader.maxJoinLines, lineEnd < end, lineEnd - lineStart < LogReader.maxJoinBytes,
+                  continues(p, lineStart: lineStart, lineEnd: lineEnd, end: end) {
+                if lineEnd + 1 >= end, !eof, !cut, lineStart > 0 {
+                    // The continuation is in the next chunk: carry this line over.
+                    return lineStart
+                }
+                guard lineEnd + 1 < end else { break }
+                lineEnd = index(of: 0x0A, in: p, from: lineEnd + 1, to: end) ?? end
+                joinedLines += 1
+                numbers.append(lineNo + joinedLines)
+            }
+            let text = String(decoding: UnsafeBufferPointer(start: p + lineStart, count: lineEnd - lineStart), as: UTF8.self)
+            body(CandidateLine(firstLine: numbers[0], lineNumbers: numbers, text: text.hasSuffix("\r") ? String(text.dropLast()) : text))
+            pos = min(end, lineEnd + 1)
+            lineNo += countNewlines(p, from: countedTo, to: pos)
+            countedTo = pos
+        }
+        lineNo += countNewlines(p, from: countedTo, to: end)
+        return end
+    }
+
+    /// Whether the logical line `p[lineStart..<lineEnd]` goes on in the next line.
+    private func continues(_ p: UnsafePointer<UInt8>, lineStart: Int, lineEnd: Int, end: Int) -> Bool {
+        var e = lineEnd
+        while e > lineStart, p[e - 1] == 0x20 || p[e - 1] == 0x0D || p[e - 1] == 0x09 { e -= 1 }
+        guard e > lineStart else { return false }
+        let last = p[e - 1]
+        if last == UInt8(ascii: ":") || last == UInt8(ascii: ",") || last == UInt8(ascii: "\\") { return true }
+        // An unclosed aggregate bracket.
+        var depth = 0
+        var inQuote = false
+        var i = lineStart
+        while i < lineEnd {
+            let c = p[i]
+            if inQuote {
+                if c == UInt8(ascii: "\\") { i += 1 } else if c == UInt8(ascii: "\"") { inQuote = false }
+            } else if c == UInt8(ascii: "\"") {
+                inQuote = true
+            } else if c == UInt8(ascii: "[") {
+                depth += 1
+            } else if c == UInt8(ascii: "]") {
+                depth -= 1
+            }
+            i += 1
+        }
+        if depth > 0 { return true }
+        // The next line is a hint item of an aggregate.
+        let next = lineEnd + 1
+        if next + 2 < end, p[next] == UInt8(ascii: "*"), p[next + 1] == UInt8(ascii: " ") { return true }
+        return false
+    }
+
+    func index(of byte: UInt8, in p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
+        guard from < to else { return nil }
+        guard let r = memchr(p + from, Int32(byte), to - from) else { return nil }
+        return UnsafeRawPointer(r) - UnsafeRawPointer(p)
+    }
+
+    func lastIndex(of byte: UInt8, in p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
+        var i = to - 1
+        while i >= from {
+            if p[i] == byte { return i }
+            i -= 1
+        }
+        return nil
+    }
+
+    func countNewlines(_ p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
+        var n = 0
+        var i = from
+        while i < to, let j = index(of: 0x0A, in: p, from: i, to: to) {
+            n += 1
+            i = j + 1
+        }
+        return n
+    }
+}

@@ -1,0 +1,4 @@
+enum APIRules {
+    static let all: [any DiagnosticRule] = [
+    ]
+}

@@ -1,0 +1,5 @@
+enum CertificateRules {
+    static let all: [any DiagnosticRule] = [
+        X509UnknownAuthority(),
+    ]
+}

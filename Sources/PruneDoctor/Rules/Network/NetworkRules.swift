@@ -1,0 +1,5 @@
+enum NetworkRules {
+    static let all: [any DiagnosticRule] = [
+        TCPConnectionRefused(),
+    ]
+}

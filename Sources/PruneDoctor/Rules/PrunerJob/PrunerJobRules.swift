@@ -1,0 +1,4 @@
+enum PrunerJobRules {
+    static let all: [any DiagnosticRule] = [
+    ]
+}

@@ -1,0 +1,4 @@
+enum RegistryRules {
+    static let all: [any DiagnosticRule] = [
+    ]
+}

@@ -1,0 +1,75 @@
+/// A plain-HTTP request reached a TLS port.
+struct RegistryTLSOnly: DiagnosticRule {
+    let description = RuleDescription(
+        id: "registry-tls-only",
+        title: "Plain HTTP sent to a TLS-only registry",
+        group: .tls,
+        severity: .error,
+        summary: "oc (or another client) spoke plain HTTP to a registry port that only speaks TLS.",
+        why: """
+            With --force-insecure, or a localhost/private-IP registry and no --certificate-authority, oc tries \
+            https and then http. A TLS-only port answers the http try with a TLS alert record \
+            (malformed HTTP response "\\x15\\x03\\x01\\x00\\x02\\x02": alert, TLS 1.0, fatal; the description \
+            byte 0x0a is eaten as the line end), or, if the registry is written in Go, with 400 "Client sent \
+            an HTTP request to an HTTPS server". When both tries are in one aggregate the https failure is the \
+            real problem and this one follows from it.
+            """,
+        confirm: [
+            "openssl s_client -connect {host} </dev/null | head -5",
+            "prunedoc probe {host}",
+        ],
+        remediation: [
+            "Talk TLS to the registry: use an https:// --registry-url (or none), not http://.",
+            "Give oc the CA that signed the registry's certificate: `oc adm prune images --certificate-authority=ca.crt --registry-url=https://{host} --confirm`.",
+        ],
+        warnings: [
+            "--force-insecure does not fix this; it only adds the http try that produced this error.",
+        ],
+        references: [
+            "https://docs.openshift.com/container-platform/latest/applications/pruning-objects.html#pruning-images-problems_pruning-objects",
+        ],
+        triggering: [
+            #"error: error communicating with registry: Get http://172.30.30.30:5000/healthz: malformed HTTP response "\x15\x03\x01\x00\x02\x02""#,
+            #"Error: trying to reuse blob sha256:aa at destination: pinging container registry localhost:5684: StatusCode: 400, "Client sent an HTTP request to an HTTPS server.\n""#,
+            "error: failed to ping registry http://registry.example.com:5000: unexpected status: 400 Bad Request",
+        ],
+        nonTriggering: [
+            #"error: failed to ping registry h:5000: Get "http://h:5000/": malformed HTTP response "\x00\x00\x12\x04\x00\x00\x00\x00\x00""#,
+            "error: failed to ping registry h:5000: unexpected status: 404 Not Found",
+        ]
+    )
+
+    let anchors = ["malformed HTTP response", "Client sent an HTTP request to an HTTPS server", "400 Bad Request", "Received HTTP/0.9"]
+    let failingLayer = FailingLayer.http
+
+    func match(_ item: ErrorItem) -> Facts? {
+        var f = Facts()
+        if let quoted = item.text.slice(after: "malformed HTTP response \"", beforeLast: "\"") {
+            let bytes = GoQuoted.unquote(quoted)
+            let kind = ProtocolBytes.classify(bytes, lineCut: true)
+            guard kind.kind == .tlsAlert || kind.kind == .tlsHandshake || kind.kind == .tlsRecord else { return nil }
+            f.set("httpAnswer", "\"\(quoted)\" = \(kind.explanation)")
+            f.set("bytes", GoQuoted.quote(bytes))
+            f.set("tlsRecordVersion", kind.recordVersion)
+            f.set("alertLevel", kind.alertLevel)
+            f.set("alertDescription", kind.alertDescription)
+            return f
+        }
+        if item.text.contains("Client sent an HTTP request to an HTTPS server") {
+            f.set("httpAnswer", "400 \"Client sent an HTTP request to an HTTPS server.\": a Go TLS server answering plain HTTP")
+            return f
+        }
+        if item.text.contains("Received HTTP/0.9") {
+            f.set("httpAnswer", "bytes that are not HTTP (curl saw HTTP/0.9): a TLS server answering plain HTTP")
+            return f
+        }
+        if item.text.contains("400 Bad Request"), item.text.contains("unexpected status") {
+            // A 400 to the ping is what a TLS port answers to http; only when http was used.
+            let viaHTTP = item.scheme == "http" || item.registryHost?.hasPrefix("http://") == true || item.aggregateSize > 1
+            guard viaHTTP else { return nil }
+            f.set("httpAnswer", "400 Bad Request to the http ping: what a Go TLS server answers to plain HTTP")
+            return f
+        }
+        return nil
+    }
+}

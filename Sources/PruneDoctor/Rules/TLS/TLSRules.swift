@@ -1,0 +1,6 @@
+enum TLSRules {
+    static let all: [any DiagnosticRule] = [
+        RegistryHTTPOnly(),
+        RegistryTLSOnly(),
+    ]
+}
