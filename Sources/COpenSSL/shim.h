@@ -39,6 +39,9 @@ static inline size_t prunedoc_BIO_pending(BIO *b) { return BIO_ctrl_pending(b); 
 static inline int prunedoc_BIO_set_mem_eof_return(BIO *b, int v) { return (int)BIO_set_mem_eof_return(b, v); }
 static inline int prunedoc_sk_X509_NAME_num(const STACK_OF(X509_NAME) *s) { return sk_X509_NAME_num(s); }
 
+/// RFC 2253 order and escaping, UTF-8 kept as is.
+static inline unsigned long prunedoc_name_flags(void) { return XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB; }
+
 /// What the handshake showed, seen from OpenSSL's message callback (TLS 1.3 messages are encrypted on the wire).
 typedef struct prunedoc_msg_stats {
     size_t largest_certificate_message; // Go refuses Certificate messages over 262144 bytes …

@@ -2,5 +2,7 @@ import ArgumentParser
 
 extension PruneDoc {
     /// Every subcommand, in the order `--help` lists them.
-    static let commands: [any ParsableCommand.Type] = []
+    static let commands: [any ParsableCommand.Type] = [
+        ProbeCommand.self,
+    ]
 }

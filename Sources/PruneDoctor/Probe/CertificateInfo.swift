@@ -119,7 +119,7 @@ final class Certificate: @unchecked Sendable {
     private static func nameText(_ name: OpaquePointer?) -> String {
         guard let name, let bio = BIO_new(BIO_s_mem()) else { return "" }
         defer { BIO_free(bio) }
-        X509_NAME_print_ex(bio, name, 0, UInt(XN_FLAG_RFC2253) & ~UInt(ASN1_STRFLGS_ESC_MSB))
+        X509_NAME_print_ex(bio, name, 0, prunedoc_name_flags())
         var p: UnsafeMutablePointer<CChar>? = nil
         let n = prunedoc_BIO_get_mem_data(bio, &p)
         guard n > 0, let p else { return "" }

@@ -25,7 +25,7 @@ public struct RegistryTarget: Sendable, Equatable {
         let parts = raw.components(separatedBy: "://")
         let url: GoURL
         var scheme: String? = nil
-        do {
+        do throws(ProbeUsageError) {
             if parts.count >= 2 {
                 url = try GoURL.parse(raw)
                 guard url.scheme == "http" || url.scheme == "https" else {

@@ -110,7 +110,7 @@ enum Resolver {
             var res: UnsafeMutablePointer<addrinfo>? = nil
             let rc = getaddrinfo(name, nil, &hints, &res)
             if rc != 0 {
-                let reason = (rc == EAI_NONAME || rc == EAI_NODATA) ? "no such host" : "server misbehaving"
+                let reason = (rc == EAI_NONAME) ? "no such host" : "server misbehaving"
                 box.result = .failure(.lookup(host: name, reason: reason))
             } else {
                 var out: [IPAddress] = []
@@ -254,7 +254,7 @@ final class TCPConnection {
         }
     }
 
-    func send(_ bytes: [UInt8], deadline: Deadline) throws(NetFailure) {
+    func write(_ bytes: [UInt8], deadline: Deadline) throws(NetFailure) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -269,7 +269,7 @@ final class TCPConnection {
     }
 
     /// Up to `max` bytes; an empty array means the peer closed (EOF).
-    func receive(max: Int, deadline: Deadline) throws(NetFailure) -> [UInt8] {
+    func read(max: Int, deadline: Deadline) throws(NetFailure) -> [UInt8] {
         var buf = [UInt8](repeating: 0, count: max)
         while true {
             let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, max, 0) }

@@ -33,10 +33,10 @@ protocol ByteStream: AnyObject {
 
 extension TCPConnection: ByteStream {
     func send(_ bytes: [UInt8], deadline: Deadline) throws(TLSFailure) {
-        do { try send(bytes, deadline: deadline) as Void } catch { throw .net(error) }
+        do { try write(bytes, deadline: deadline) } catch { throw .net(error) }
     }
     func receive(max: Int, deadline: Deadline) throws(TLSFailure) -> [UInt8] {
-        do { return try receive(max: max, deadline: deadline) as [UInt8] } catch { throw .net(error) }
+        do { return try read(max: max, deadline: deadline) } catch { throw .net(error) }
     }
 }
 
@@ -170,7 +170,7 @@ final class TLSClient: ByteStream {
         if let e = framer.feed(bytes) {
             throw .go(e, detail: "the server's first bytes are not a TLS record: \(goQuote(bytes: facts.firstBytes.prefix(32)))")
         }
-        if tcp.bytesRead > TLSClient.maxHandshakeBytes && !SSL_is_init_finished(ssl).boolValue {
+        if tcp.bytesRead > TLSClient.maxHandshakeBytes && SSL_is_init_finished(ssl) == 0 {
             throw .go("tls: handshake did not finish", detail: "stopped after \(tcp.bytesRead) bytes without a complete handshake")
         }
         _ = bytes.withUnsafeBytes { BIO_write(rbio, $0.baseAddress, Int32($0.count)) }
