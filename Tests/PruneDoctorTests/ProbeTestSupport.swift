@@ -113,10 +113,10 @@ final class ServerProcess {
 struct TestPKI {
     let dir: URL
 
-    init() {
+    init(caName: String = "Test CA") {
         dir = ProbeEnv.tempDir()
         ProbeEnv.sh("""
-            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 -subj '/CN=Test CA' \
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 -subj '/CN=\(caName)' \
               -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign' 2>/dev/null
             """, in: dir)
     }
