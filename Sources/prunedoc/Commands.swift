@@ -3,6 +3,11 @@ import ArgumentParser
 extension PruneDoc {
     /// Every subcommand, in the order `--help` lists them.
     static let commands: [any ParsableCommand.Type] = [
+        Diagnose.self,
         ProbeCommand.self,
+        Rules.self,
+        Explain.self,
+        Runbook.self,
+        Scenarios.self,
     ]
 }

@@ -28,6 +28,11 @@ struct OutputOptions: ParsableArguments {
         })
     var redact: RedactionLevel? = nil
 
+    /// Applies secret masking (always) and `--redact` (when asked) to a rendered output.
+    func finish(_ rendered: String) -> String {
+        Redactor(level: redact).apply(rendered)
+    }
+
     /// Colour only when writing text to a terminal and nobody asked otherwise.
     var useColor: Bool {
         format == .text && !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil

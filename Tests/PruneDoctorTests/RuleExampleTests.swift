@@ -42,6 +42,13 @@ import Testing
         #expect(d.id.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "-" })
     }
 
+    @Test(arguments: rules)
+    func anchorsAreLongEnoughForTheByteScan(_ c: RuleCase) {
+        for a in c.rule.anchors {
+            #expect(a.utf8.count >= AnchorScanner.minimumAnchorLength, "\(c.rule.id): anchor '\(a)' is shorter than 4 bytes")
+        }
+    }
+
     @Test func ruleIDsAreUnique() {
         let ids = RuleCatalog.diagnostic.map(\.id)
         #expect(Set(ids).count == ids.count)

@@ -27,8 +27,16 @@ public struct Facts: Sendable, Equatable {
         self[key] = .string(value)
     }
 
+    /// Adds the keys missing here; arrays present on both sides are united (a finding built from
+    /// several lines lists every referrer, resource … they named).
     public mutating func merge(_ other: Facts) {
-        for (k, v) in other.pairs where self[k] == nil { self[k] = v }
+        for (k, v) in other.pairs {
+            if case let .array(mine)? = self[k], case let .array(theirs) = v {
+                self[k] = .array(mine + theirs.filter { !mine.contains($0) })
+            } else if self[k] == nil {
+                self[k] = v
+            }
+        }
     }
 
     public func string(_ key: String) -> String? { self[key]?.stringValue }

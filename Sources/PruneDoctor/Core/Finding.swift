@@ -2,13 +2,20 @@
 public struct EvidenceLine: Sendable, Equatable, Hashable {
     public let line: Int
     public let text: String
+    /// The input it came from, when there was more than one.
+    public let file: String?
 
-    public init(line: Int, text: String) {
+    public init(line: Int, text: String, file: String? = nil) {
         self.line = line
         self.text = text
+        self.file = file
     }
 
-    public var json: JSONValue { .object([("line", .int(line)), ("text", .string(text))]) }
+    public var json: JSONValue {
+        var pairs: [(String, JSONValue)] = [("line", .int(line)), ("text", .string(text))]
+        if let file { pairs.insert(("file", .string(file)), at: 0) }
+        return .object(pairs)
+    }
 }
 
 /// A named cause with its evidence, facts and remediation (filled from the rule's description).

@@ -43,6 +43,15 @@ public struct RuleDescription: Sendable {
         self.nonTriggering = nonTriggering
     }
 
+    /// This description with every `{placeholder}` shown as its generic stand-in, for the
+    /// catalogue and runbook where no finding supplies facts.
+    public var generic: RuleDescription {
+        let f = { (t: String) in RuleDescription.fill(t, [:]) }
+        return RuleDescription(id: id, title: title, group: group, severity: severity, summary: f(summary), why: f(why),
+                               confirm: confirm.map(f), remediation: remediation.map(f), warnings: warnings.map(f),
+                               references: references, triggering: triggering, nonTriggering: nonTriggering)
+    }
+
     /// Stand-ins for placeholders whose fact a finding did not extract.
     public static let placeholderDefaults: [String: String] = [
         "host": "<registry-host:port>",

@@ -33,16 +33,28 @@ public struct DiagnosisEngine: Sendable {
 
     /// Streams a file descriptor to its end; memory stays bounded whatever its size.
     public func diagnose(fd: Int32) throws -> Diagnosis {
-        var reader = LogReader(scanner: scanner)
+        try diagnose(inputs: [(name: nil, fd: fd)])
+    }
+
+    /// Several inputs as one diagnosis; evidence names its input when there are several.
+    public func diagnose(inputs: [(name: String?, fd: Int32)]) throws -> Diagnosis {
         var acc = Accumulator(engine: self)
-        try reader.read(fd: fd) { acc.add($0) }
-        return acc.finish(lines: reader.linesRead, bytes: reader.bytesRead)
+        var lines = 0
+        var bytes = 0
+        for input in inputs {
+            var reader = LogReader(scanner: scanner)
+            acc.file = inputs.count > 1 ? input.name : nil
+            try reader.read(fd: input.fd) { acc.add($0) }
+            lines += reader.linesRead
+            bytes += reader.bytesRead
+        }
+        return acc.finish(lines: lines, bytes: bytes)
     }
 
     /// The rule that explains `item`, with its facts: the highest priority among those that match.
     public func classify(_ item: ErrorItem) -> (rule: any DiagnosticRule, facts: Facts)? {
         var best: (rule: any DiagnosticRule, facts: Facts)?
-        for rule in rules where rule.anchors.contains(where: { item.text.contains($0) }) {
+        for rule in rules where rule.anchors.contains(where: { ByteSearch.contains(item.text, $0) }) {
             guard let facts = rule.match(item) else { continue }
             if best == nil || rule.priority > best!.rule.priority { best = (rule, facts) }
         }
@@ -50,7 +62,7 @@ public struct DiagnosisEngine: Sendable {
     }
 
     static func looksLikeError(_ s: String) -> Bool {
-        errorLooking.contains { s.contains($0) }
+        errorLooking.contains { ByteSearch.contains(s, $0) }
     }
 }
 
@@ -63,6 +75,7 @@ struct Accumulator {
     var unrecognized: [EvidenceLine] = []
     var unrecognizedTotal = 0
     var candidates = 0
+    var file: String?
 
     init(engine: DiagnosisEngine) {
         self.engine = engine
@@ -71,7 +84,7 @@ struct Accumulator {
     mutating func add(_ line: CandidateLine) {
         candidates += 1
         let items = ErrorLineParser.parse(line.text, lines: line.lineNumbers)
-        let evidence = EvidenceLine(line: line.firstLine, text: line.text)
+        let evidence = EvidenceLine(line: line.firstLine, text: line.text, file: file)
         var classified: [(item: ErrorItem, rule: any DiagnosticRule, facts: Facts)?] = items.map { item in
             engine.classify(item).map { (item, $0.rule, $0.facts) }
         }

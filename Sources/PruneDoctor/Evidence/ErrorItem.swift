@@ -70,7 +70,7 @@ public struct ErrorItem: Sendable {
 
     /// True when any of `needles` occurs in the item's text.
     public func contains(_ needles: String...) -> Bool {
-        needles.contains { text.contains($0) }
+        needles.contains { ByteSearch.contains(text, $0) }
     }
 
     /// Facts every finding from this item carries.

@@ -17,13 +17,15 @@ public enum ErrorLineParser {
             var p = part
             // A trailing `\n* Please provide a reachable route…` rides on a single error too.
             for hint in PingHint.allCases {
-                if let r = p.range(of: "* " + hint.anchor) ?? p.range(of: hint.anchor) {
+                if let r = p.find("* " + hint.anchor) ?? p.find(hint.anchor) {
                     hints.append(hint)
                     p = p[..<r.lowerBound]
                 }
             }
-            let t = p.trimmingCharacters(in: CharacterSet(charactersIn: " \n\r\t,"))
-            if !t.isEmpty { texts.append(Substring(t)) }
+            var t = p.trimmed([" ", "\n", "\r", "\t", ","])
+            // oc's list hints are printed as `\n - * …`; drop the dash the cut left behind.
+            if t.hasSuffix("\n -") { t = t.dropLast(3).trimmed([" ", "\t", "\n"]) }
+            if !t.isEmpty { texts.append(t) }
         }
         if texts.isEmpty, !hints.isEmpty {
             // Only hint text on this line (an aggregate's continuation line read alone).
@@ -68,15 +70,15 @@ public enum ErrorLineParser {
 
     static func stripOnePrefix(_ s: Substring, _ ctx: inout Context) -> Substring {
         // logrus: time="…" level=fatal msg="…"
-        if let m = s.range(of: "msg=\""), s.contains("level=") {
-            if let t = s.range(of: "time=\""), let end = s[t.upperBound...].firstIndex(of: "\"") {
+        if let m = s.find("msg=\""), s.contains("level=") {
+            if let t = s.find("time=\""), let end = s[t.upperBound...].firstIndex(of: "\"") {
                 ctx.logTime = ctx.logTime ?? Timestamps.parseRFC3339(String(s[t.upperBound..<end]))
             }
             return Substring(unescapeLogfmt(s[m.upperBound...]))
         }
         // klog: I1129 14:23:11.123456    1 prune.go:925] …
         if let first = s.first, "IWEF".contains(first), s.count > 6,
-           s.dropFirst().prefix(4).allSatisfy(\.isNumber), let close = s.prefix(200).range(of: "] ") {
+           s.dropFirst().prefix(4).allSatisfy(\.isNumber), let close = s.prefix(200).find("] ") {
             return s[close.upperBound...]
         }
         // docker/skopeo CLI levels: FATA[0000] …
@@ -89,7 +91,7 @@ public enum ErrorLineParser {
             let afterTime = s.index(s.startIndex, offsetBy: 15)
             if s[s.index(s.startIndex, offsetBy: 9)] == ":" || s[s.index(s.startIndex, offsetBy: 10)] == ":" {
                 let rest = s[afterTime...].drop(while: { $0 == " " })
-                if let colon = rest.prefix(120).range(of: ": ") { return rest[colon.upperBound...] }
+                if let colon = rest.prefix(120).find(": ") { return rest[colon.upperBound...] }
             }
         }
         // 2023-01-05T05:29:21Z … or 2022/05/28 19:26:07 …
@@ -157,26 +159,26 @@ public enum ErrorLineParser {
     /// what they say (client, registry host); returns the text after the innermost wrapper.
     static func stripWrappers(_ s: Substring, _ ctx: inout Context) -> Substring {
         var s = s
-        if let r = s.range(of: OcWrapper.current + " ") {
+        if let r = s.find(OcWrapper.current + " ") {
             ctx.client = .oc
             ctx.wrapper = OcWrapper.current
             let rest = s[r.upperBound...]
-            if let c = rest.range(of: ": ") ?? rest.range(of: ":\n") {
+            if let c = rest.find(": ") ?? rest.find(":\n") {
                 ctx.registryHost = String(rest[..<c.lowerBound])
                 s = rest[c.upperBound...]
             }
-        } else if let r = s.range(of: OcWrapper.legacy + ": ") {
+        } else if let r = s.find(OcWrapper.legacy + ": ") {
             ctx.client = .oc
             ctx.wrapper = OcWrapper.legacy
             s = s[r.upperBound...]
         }
         for wrapper in ["pinging container registry ", "error pinging docker registry ", "pinging docker registry "] {
-            if let r = s.range(of: wrapper) {
+            if let r = s.find(wrapper) {
                 ctx.client = .containersImage
                 let rest = s[r.upperBound...]
                 if rest.hasPrefix("returned: ") {
                     s = rest.dropFirst("returned: ".count)
-                } else if let c = rest.range(of: ": ") {
+                } else if let c = rest.find(": ") {
                     ctx.registryHost = ctx.registryHost ?? String(rest[..<c.lowerBound])
                     s = rest[c.upperBound...]
                 }
@@ -195,7 +197,7 @@ public enum ErrorLineParser {
     /// top-level `, ` that begins a plausible error (quotes and brackets are respected), since
     /// single Go errors contain `, ` too (`certificate is valid for a, b, not c`).
     static func splitAggregate(_ s: Substring) -> [Substring] {
-        let trimmed = s.trimmingCharacters(in: .whitespaces)
+        let trimmed = s.trimmed()
         guard let open = s.firstIndex(of: "["), s[..<open].allSatisfy({ $0 == " " || $0 == "\t" }),
               trimmed.hasSuffix("]") || trimmed.hasSuffix("]\n") || s.contains(", ")
         else { return [s] }
@@ -257,7 +259,7 @@ public enum ErrorLineParser {
         while searchFrom < text.endIndex {
             var best: (Range<String.Index>, String, Bool)?
             for m in methods {
-                guard let r = text.range(of: m + " ", range: searchFrom..<text.endIndex) else { continue }
+                guard let r = text.find(m + " ", from: searchFrom) else { continue }
                 if let b = best, b.0.lowerBound <= r.lowerBound { continue }
                 // Must be a word start.
                 if r.lowerBound > text.startIndex {
@@ -288,13 +290,13 @@ public enum ErrorLineParser {
             item.port = parts.port
             item.path = parts.path
         }
-        item.message = String(text[last.range.upperBound...]).trimmingCharacters(in: .whitespaces)
+        item.message = String(text[last.range.upperBound...].trimmed([" ", "\t"]))
     }
 
     /// The first `method URL` after a `method ` word that was not a request (`Get ready: …`).
     static func laterRequest(_ m: String, in text: String, after: String.Index) -> (Range<String.Index>, String, Bool)? {
         var from = after
-        while let r = text.range(of: m + " ", range: from..<text.endIndex) {
+        while let r = text.find(m + " ", from: from) {
             if let parsed = parseURL(after: r.upperBound, in: text) {
                 return (r.lowerBound..<parsed.end, parsed.url, parsed.quoted)
             }
@@ -306,22 +308,26 @@ public enum ErrorLineParser {
     /// Parses `"URL": ` or `URL: ` starting at `i`; returns the URL and the index after `: `.
     static func parseURL(after i: String.Index, in text: String) -> (url: String, quoted: Bool, end: String.Index)? {
         var j = i
+        // `\"URL\"` is a quoted URL inside a JSON- or logfmt-escaped message (Harbor, registry JSON errors).
+        let escaped = text[j...].hasPrefix("\\\"")
+        if escaped { j = text.index(after: j) }
         let quoted = j < text.endIndex && text[j] == "\""
         if quoted { j = text.index(after: j) }
         let rest = text[j...]
         guard rest.hasPrefix("http://") || rest.hasPrefix("https://") else { return nil }
         if quoted {
-            guard let close = rest.firstIndex(of: "\"") else { return nil }
+            guard let close = rest.firstIndex(where: { $0 == "\"" || (escaped && $0 == "\\") }) else { return nil }
             let url = String(rest[..<close])
             var k = text.index(after: close)
+            if escaped, k < text.endIndex, text[k] == "\"" { k = text.index(after: k) }
             guard k < text.endIndex, text[k] == ":" else { return nil }
             k = text.index(after: k)
             if k < text.endIndex, text[k] == " " || text[k] == "\n" { k = text.index(after: k) }
             return (url, true, k)
         }
-        guard let sep = rest.range(of: ": ") ?? rest.range(of: ":\n") else {
+        guard let sep = rest.find(": ") ?? rest.find(":\n") else {
             let url = String(rest.prefix(while: { !$0.isWhitespace }))
-            return (url.trimmingCharacters(in: CharacterSet(charactersIn: ".,")), false, text.endIndex)
+            return (String(url.trimmed([".", ","])), false, text.endIndex)
         }
         let url = String(rest[..<sep.lowerBound])
         guard !url.contains(" ") else { return nil }
@@ -339,7 +345,7 @@ public struct URLParts: Sendable, Equatable {
     public let path: String
 
     public init?(_ url: String) {
-        guard let sep = url.range(of: "://") else { return nil }
+        guard let sep = url.find("://") else { return nil }
         scheme = String(url[..<sep.lowerBound]).lowercased()
         let rest = url[sep.upperBound...]
         let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex

@@ -20,6 +20,8 @@ public struct LogReader {
 
     public private(set) var bytesRead = 0
     public private(set) var linesRead = 0
+    /// Whether the input ended without a final newline (that last line still counts).
+    private var endsMidLine = false
 
     let scanner: AnchorScanner
 
@@ -45,6 +47,7 @@ public struct LogReader {
                     throw ReadError.io(String(cString: strerror(errno)))
                 }
                 if n == 0 { eof = true; break }
+                endsMidLine = buffer[filled + n - 1] != 0x0A
                 filled += n
                 bytesRead += n
                 if filled >= LogReader.chunkSize { break }
@@ -62,7 +65,7 @@ public struct LogReader {
             if eof && filled == 0 { break }
             if eof && consumed == 0 { break }
         }
-        linesRead = max(0, lineNo - 1)
+        linesRead = lineNo - 1 + (endsMidLine ? 1 : 0)
     }
 
     public mutating func read(bytes: [UInt8], _ body: (CandidateLine) -> Void) {
@@ -81,7 +84,7 @@ public struct LogReader {
                 start += used
             }
         }
-        linesRead = max(0, lineNo - 1)
+        linesRead = lineNo - 1 + (bytes.last.map { $0 != 0x0A } ?? false ? 1 : 0)
     }
 
     public enum ReadError: Error, CustomStringConvertible {
@@ -166,7 +169,8 @@ public struct LogReader {
                 if c == UInt8(ascii: "\\") { i += 1 } else if c == UInt8(ascii: "\"") { inQuote = false }
             } else if c == UInt8(ascii: "\"") {
                 inQuote = true
-            } else if c == UInt8(ascii: "[") {
+            } else if c == UInt8(ascii: "["), i == lineStart || p[i - 1] != 0x1B {
+                // `ESC [` starts a terminal control sequence, not an aggregate.
                 depth += 1
             } else if c == UInt8(ascii: "]") {
                 depth -= 1
@@ -174,8 +178,11 @@ public struct LogReader {
             i += 1
         }
         if depth > 0 { return true }
-        // The next line is a hint item of an aggregate.
-        let next = lineEnd + 1
+        // The next line is a hint item of an aggregate, or oc's ` - * Make sure …` list hint.
+        var next = lineEnd + 1
+        var dashed = next
+        while dashed < end, p[dashed] == 0x20 { dashed += 1 }
+        if dashed + 1 < end, p[dashed] == UInt8(ascii: "-"), p[dashed + 1] == 0x20 { next = dashed + 2 }
         if next + 2 < end, p[next] == UInt8(ascii: "*"), p[next + 1] == UInt8(ascii: " ") { return true }
         return false
     }

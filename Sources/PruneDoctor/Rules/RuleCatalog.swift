@@ -4,6 +4,14 @@ public enum RuleCatalog {
     public static let diagnostic: [any DiagnosticRule] =
         NetworkRules.all + TLSRules.all + CertificateRules.all + RegistryRules.all + APIRules.all + PrunerJobRules.all
 
+    /// Everything with a catalogue entry: diagnostic rules, then retention reasons.
+    public static var all: [any CatalogEntry] { diagnostic }
+
+    /// The catalogue entry with this id.
+    public static func entry(_ id: String) -> (any CatalogEntry)? {
+        all.first { $0.description.id == id }
+    }
+
     /// The diagnostic rule with this id.
     public static func rule(_ id: String) -> (any DiagnosticRule)? {
         diagnostic.first { $0.id == id }

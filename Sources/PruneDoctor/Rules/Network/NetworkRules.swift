@@ -1,5 +1,9 @@
 enum NetworkRules {
     static let all: [any DiagnosticRule] = [
+        DNSLookupFailure(),
         TCPConnectionRefused(),
+        NoRouteToHost(),
+        NetworkTimeout(),
+        ConnectionDropped(),
     ]
 }

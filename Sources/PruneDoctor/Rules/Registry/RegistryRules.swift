@@ -1,4 +1,94 @@
 enum RegistryRules {
     static let all: [any DiagnosticRule] = [
+        RegistryUnauthorized(),
+        RegistryDenied(),
+        RegistryDeleteDisabled(),
+        RegistryPingStatus(),
+        RegistryHostUndetermined(),
     ]
+}
+
+/// What the registry was asked to do when it answered with an error, read from oc's per-object
+/// lines (§5.2 of the spec), the ping wrappers and other clients' delete messages.
+enum RegistryOperation {
+    static func facts(_ item: ErrorItem) -> Facts {
+        let t = item.text
+        var f = Facts()
+        if let r = t.slice(after: "error deleting repository ", before: " layer link ") {
+            f.set("operation", "delete layer link")
+            f.set("repository", r)
+            f.set("blob", t.slice(after: " layer link ", before: " "))
+        } else if let d = t.slice(after: "error deleting manifest link ", before: " from repository ") {
+            f.set("operation", "delete manifest link")
+            f.set("manifest", d)
+            f.set("repository", t.slice(after: " from repository ", before: ":"))
+        } else if let b = t.slice(after: "error deleting blob ", before: " ") {
+            f.set("operation", "delete blob")
+            f.set("blob", b)
+        } else if let b = t.slice(after: "failed to delete manifest blob ", before: ":") {
+            f.set("operation", "delete manifest blob")
+            f.set("blob", b)
+        } else if let b = t.slice(after: "failed to delete layer link ", before: ":") {
+            f.set("operation", "delete layer link")
+            f.set("blob", b)
+        } else if let d = t.slice(after: "failed to delete manifest link ", before: ":") {
+            f.set("operation", "delete manifest link")
+            f.set("manifest", d)
+        } else if let b = t.slice(after: "failed to delete blob ", before: ":") {
+            f.set("operation", "delete blob")
+            f.set("blob", b)
+        } else if let r = t.slice(after: "FAILED to delete ", before: " ") ?? t.slice(after: "failed to delete ", before: " ") {
+            f.set("operation", "delete")
+            f.set("reference", r.hasSuffix(":") ? String(r.dropLast()) : r)
+        } else if item.method == "DELETE" || t.contains("-X DELETE") {
+            f.set("operation", "delete")
+        } else if item.wrapper != nil || t.contains("unexpected status") || t.contains("pinging") || t.contains("ping attempt") {
+            f.set("operation", "ping")
+        }
+        if let stream = t.slice(after: "imagestream ", before: ": ") { f.set("imageStream", stream) }
+        if t.hasPrefix("image "), let image = t.slice(after: "image ", before: ": ") { f.set("image", image) }
+        return f
+    }
+
+    /// The HTTP status (`401 Unauthorized`, `HTTP 401`, `StatusCode: 401`, `invalid status code from registry 401 (…)`).
+    static func status(in text: String) -> (code: Int, text: String?)? {
+        for marker in ["unexpected status: ", "unexpected status code ", "invalid status code from registry ", "StatusCode: ", "HTTP "] {
+            var rest = Substring(text)
+            while let r = rest.range(of: marker) {
+                let after = rest[r.upperBound...]
+                let digits = after.prefix(while: \.isNumber)
+                if digits.count == 3, let code = Int(digits) {
+                    let tail = after.dropFirst(3).drop(while: { $0 == " " || $0 == "(" })
+                    let words = tail.prefix(while: { $0.isLetter || $0 == " " || $0 == "-" })
+                        .trimmingCharacters(in: .whitespaces)
+                    return (code, words.isEmpty ? nil : words)
+                }
+                rest = after
+            }
+        }
+        // oc's deleteFromRegistry returns the bare status: `…: 405 Method Not Allowed`.
+        for (code, phrase) in [(401, "401 Unauthorized"), (403, "403 Forbidden"), (405, "405 Method Not Allowed")]
+        where text.contains(phrase) {
+            return (code, String(phrase.dropFirst(4)))
+        }
+        return nil
+    }
+
+    /// Every `{"code":"X","message":"…"}` or `code: message` distribution error code in the text.
+    static func errcode(_ code: String, in text: String) -> Bool {
+        text.contains("\"code\":\"\(code)\"") || text.contains("\"code\": \"\(code)\"")
+            || text.contains(code.lowercased() + ": ")
+    }
+
+    /// The message after `prefix`, up to a closing quote, a line end or the end of the text.
+    static func message(after prefix: String, in text: String) -> String? {
+        guard let r = text.range(of: prefix) else { return nil }
+        let m = text[r.upperBound...].prefix(while: { $0 != "\"" && $0 != "\n" })
+        return m.isEmpty ? nil : String(m)
+    }
+
+    /// Kubernetes API text: these never come from a registry.
+    static func isKubernetesAPI(_ text: String) -> Bool {
+        text.contains("Error from server") || text.contains(" is forbidden: ") || text.contains("You must be logged in to the server")
+    }
 }

@@ -32,14 +32,19 @@ struct RegistryTLSOnly: DiagnosticRule {
             #"error: error communicating with registry: Get http://172.30.30.30:5000/healthz: malformed HTTP response "\x15\x03\x01\x00\x02\x02""#,
             #"Error: trying to reuse blob sha256:aa at destination: pinging container registry localhost:5684: StatusCode: 400, "Client sent an HTTP request to an HTTPS server.\n""#,
             "error: failed to ping registry http://registry.example.com:5000: unexpected status: 400 Bad Request",
+            "2024/03/01 10:00:00 http: TLS handshake error from 10.128.0.1:43210: tls: first record does not look like a TLS handshake",
         ],
         nonTriggering: [
             #"error: failed to ping registry h:5000: Get "http://h:5000/": malformed HTTP response "\x00\x00\x12\x04\x00\x00\x00\x00\x00""#,
             "error: failed to ping registry h:5000: unexpected status: 404 Not Found",
+            #"error: failed to ping registry h:5000: Get "http://h:5000/": EOF"#,
         ]
     )
 
-    let anchors = ["malformed HTTP response", "Client sent an HTTP request to an HTTPS server", "400 Bad Request", "Received HTTP/0.9"]
+    let anchors = [
+        "malformed HTTP response", "Client sent an HTTP request to an HTTPS server", "400 Bad Request", "Received HTTP/0.9",
+        "TLS handshake error from", " EOF", "[EOF",
+    ]
     let failingLayer = FailingLayer.http
 
     func match(_ item: ErrorItem) -> Facts? {
@@ -59,6 +64,15 @@ struct RegistryTLSOnly: DiagnosticRule {
             f.set("httpAnswer", "400 \"Client sent an HTTP request to an HTTPS server.\": a Go TLS server answering plain HTTP")
             return f
         }
+        if RegistryTLSOnly.eofFromTLSPort(item) {
+            f.set("httpAnswer", "EOF: the server closed the plain-HTTP connection (the https try of the same ping reached a TLS server)")
+            return f
+        }
+        if item.text.contains("TLS handshake error from"), item.text.contains("first record does not look like a TLS handshake") {
+            f.set("observedBy", "the registry's own log: a client sent non-TLS bytes to its TLS port")
+            f.set("clientAddress", item.text.slice(after: "TLS handshake error from ", before: ": "))
+            return f
+        }
         if item.text.contains("Received HTTP/0.9") {
             f.set("httpAnswer", "bytes that are not HTTP (curl saw HTTP/0.9): a TLS server answering plain HTTP")
             return f
@@ -71,5 +85,12 @@ struct RegistryTLSOnly: DiagnosticRule {
             return f
         }
         return nil
+    }
+
+    /// The http try of oc's https→http ping ended in EOF while the https try of the same aggregate
+    /// got as far as TLS (a certificate or alert error): the port speaks TLS and hung up on plain HTTP.
+    static func eofFromTLSPort(_ item: ErrorItem) -> Bool {
+        guard item.scheme == "http", item.aggregateSize > 1, GoEOF.endsInEOF(item.message) else { return false }
+        return ["x509: ", "remote error: tls: ", "tls: failed to verify"].contains { item.lineText.contains($0) }
     }
 }

@@ -1,0 +1,73 @@
+/// The registry answered 403 / DENIED: it knows who is asking and refuses the operation.
+struct RegistryDenied: DiagnosticRule {
+    let description = RuleDescription(
+        id: "registry-denied",
+        title: "Registry denied the operation (403 / DENIED)",
+        group: .registry,
+        severity: .error,
+        summary: "The registry authenticated the request but refused it: the identity may not delete from (or read) that repository.",
+        why: """
+            Unlike a 401, a 403 or the distribution error code DENIED ("denied: requested access to the \
+            resource is denied") means the credentials were accepted and the action was not allowed. oc \
+            sends your API token as the basic-auth password; the integrated registry then asks the API server \
+            whether that user may prune, and refuses DELETE on layer links, manifests and /admin/blobs for \
+            users without the system:image-pruner role. oc prints only the status (e.g. "error deleting blob \
+            … from the registry: 403 Forbidden"), reports each failure and goes on. This is the registry's \
+            answer; a Kubernetes "Error from server (Forbidden): … is forbidden: User …" is an API RBAC denial \
+            (api-forbidden-rbac), not this. External registries (Quay, Docker Hub, Harbor) answer DENIED when \
+            the robot account or token lacks delete or push rights on the repository, or the repository is \
+            protected (immutable tags, retention lock).
+            """,
+        confirm: [
+            "oc whoami",
+            "oc auth can-i delete images.image.openshift.io",
+            "oc auth can-i get imagestreams/layers --all-namespaces",
+        ],
+        remediation: [
+            "Grant the identity that runs the prune the pruning role: `oc adm policy add-cluster-role-to-user system:image-pruner $(oc whoami)`.",
+            "For the scheduled pruner, the service account needs it: `oc adm policy add-cluster-role-to-user system:image-pruner -z pruner -n openshift-image-registry`.",
+            "Run the prune again: `oc adm prune images --confirm`.",
+            "For an external registry, give the robot account or token delete rights on the repository, and check for immutable-tag or retention policies.",
+        ],
+        warnings: [
+            "Image objects whose blob deletes were denied may already be gone from the API, leaving the blobs in storage until a hard prune.",
+        ],
+        references: [
+            "https://docs.openshift.com/container-platform/latest/applications/pruning-objects.html#pruning-images_pruning-objects",
+            "https://distribution.github.io/distribution/spec/api/#errors",
+        ],
+        triggering: [
+            "error deleting repository myproject/myapp layer link sha256:aa11bb22 from the registry: 403 Forbidden",
+            "denied: requested access to the resource is denied",
+            "Error response from daemon: pull access denied for registry.example.com/team/app, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+            #"{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}"#,
+        ],
+        nonTriggering: [
+            "Error from server (Forbidden): images.image.openshift.io is forbidden: User \"dev\" cannot list resource \"images\" in API group \"image.openshift.io\" at the cluster scope",
+            "error deleting blob sha256:aa11 from the registry: 401 Unauthorized",
+        ]
+    )
+
+    let anchors = ["403 Forbidden", "HTTP 403", "StatusCode: 403", "status code 403", "registry 403",
+                   "requested access to the resource is denied", "\"DENIED\"", "denied: "]
+    let failingLayer = FailingLayer.registry
+    // Same rank as registry-unauthorized; Kubernetes denials are refused in `match`, not outranked.
+    let priority = 20
+
+    func match(_ item: ErrorItem) -> Facts? {
+        let t = item.text
+        guard !RegistryOperation.isKubernetesAPI(t) else { return nil }
+        var f = RegistryOperation.facts(item)
+        let status = RegistryOperation.status(in: t)
+        let coded = RegistryOperation.errcode("DENIED", in: t) || t.contains("requested access to the resource is denied")
+        guard status?.code == 403 || coded else { return nil }
+        if let status, status.code == 403 { f.set("status", "403" + (status.text.map { " " + $0 } ?? "")) }
+        if coded {
+            f.set("errcode", "DENIED")
+            f.set("registryMessage", RegistryOperation.message(after: "denied: ", in: t)
+                ?? RegistryOperation.message(after: "\"message\":\"", in: t))
+        }
+        if let repo = t.slice(after: "access denied for ", before: ",") { f.set("repository", repo) }
+        return f
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import PruneDoctor
+
+/// `--redact` hides every host, IP, user and token it finds, in every output format.
+@Suite struct RedactionTests {
+    static let cases = DiagnoseScenarioTests.cases
+
+    /// Whether `value` still stands in `text` as a whole name (not inside a longer word).
+    static func occursWhole(_ value: String, in text: String) -> Bool {
+        var from = text.startIndex
+        while let r = text.range(of: value, range: from..<text.endIndex) {
+            let before = r.lowerBound > text.startIndex ? text[text.index(before: r.lowerBound)] : " "
+            let after = r.upperBound < text.endIndex ? text[r.upperBound] : " "
+            let glued: (Character) -> Bool = { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "~" }
+            if !glued(before) && !glued(after) && before != "." { return true }
+            from = r.upperBound
+        }
+        return false
+    }
+
+    @Test(arguments: cases)
+    func everyFormatIsRedacted(_ name: String) throws {
+        let input = try String(contentsOf: DiagnoseScenarioTests.root.appendingPathComponent(name).appendingPathComponent("input.txt"), encoding: .utf8)
+        let d = DiagnosisEngine().diagnose(text: input)
+        let context = ReportContext(command: "prunedoc diagnose input.txt --redact=all", generatedAt: "2026-11-29T12:00:00Z", elapsedSeconds: 0.01)
+        for level in RedactionLevel.allCases {
+            for (format, rendered) in [("text", DiagnosisRenderer.text(d)), ("json", d.json.serialized()),
+                                       ("markdown", DiagnosisRenderer.markdown(d, context: context))] {
+                let redactor = Redactor(level: level)
+                let out = redactor.apply(rendered)
+                for value in redactor.redactedValues {
+                    #expect(!RedactionTests.occursWhole(value, in: out), "\(name) \(format) \(level): '\(value)' still present")
+                }
+                // IPv4 addresses never survive.
+                let ip = try NSRegularExpression(pattern: "(?<![0-9.#-])(?:[0-9]{1,3}\\.){3}[0-9]{1,3}(?![0-9.])")
+                let leftover = ip.matches(in: out, range: NSRange(out.startIndex..., in: out)).map { (out as NSString).substring(with: $0.range) }
+                #expect(leftover.isEmpty, "\(name) \(format): IPs left: \(leftover)")
+            }
+        }
+    }
+
+    @Test func placeholdersAreStableWithinARun() {
+        let r = Redactor(level: .hosts)
+        let out = r.apply("Get https://registry.corp.internal:5000/ then https://registry.corp.internal:5000/healthz from 10.1.2.3 and 10.1.2.4 and 10.1.2.3")
+        #expect(out == "Get https://<host-1>:5000/ then https://<host-1>:5000/healthz from <ip-1> and <ip-2> and <ip-1>")
+    }
+
+    @Test func usersAndServiceAccountsAreHidden() {
+        let line = #"Error from server (Forbidden): images.image.openshift.io is forbidden: User "system:serviceaccount:ci-tools:janitor" cannot list resource "images" in API group "image.openshift.io" at the cluster scope"#
+        let hosts = Redactor(level: .hosts).apply(line)
+        #expect(!hosts.contains("janitor") && hosts.contains("ci-tools") && hosts.contains("image.openshift.io"))
+        let all = Redactor(level: .all).apply(line)
+        #expect(!all.contains("janitor") && !all.contains("ci-tools"))
+        let user = Redactor(level: .hosts).apply(#"User "alice@example.net" cannot list resource "pods""#)
+        #expect(!user.contains("alice"))
+    }
+
+    @Test func secretsAreMaskedEvenWithoutRedact() {
+        let s = Redactor(level: nil).apply("""
+            Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJlc2lnbg
+            oc login --token=sha256~AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg
+            curl -u 'admin:hunter22' https://admin:hunter22@reg.example.net/v2/
+            {"auths":{"reg.example.net":{"auth":"YWRtaW46aHVudGVyMjI="}}}
+            """)
+        for secret in ["eyJhbGciOiJSUzI1NiJ9", "AbCdEfGhIj", "hunter22", "YWRtaW46"] {
+            #expect(!s.contains(secret), "\(secret) leaked in: \(s)")
+        }
+        #expect(s.contains("reg.example.net"), "without --redact, hosts stay")
+    }
+}
