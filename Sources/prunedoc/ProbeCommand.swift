@@ -66,11 +66,18 @@ struct ProbeCommand: ParsableCommand {
         } catch {
             throw ValidationError(error.message)
         }
+        let text: String
         switch output.format {
-        case .json: writeOut(report.json.serialized())
-        case .markdown: writeOut(report.renderMarkdown())
-        default: writeOut(report.renderText(color: output.useColor))
+        case .json: text = report.json.serialized()
+        case .markdown: text = report.renderMarkdown()
+        default: text = report.renderText(color: output.useColor)
         }
+        // The same redaction as every other command, on the finished output.
+        let redactor = Redactor(level: output.redact)
+        if let host = try? RegistryTarget.parse(registry).hostname {
+            redactor.register(host, kind: IPAddress(host) == nil ? .host : .ip)
+        }
+        writeOut(redactor.apply(text))
     }
 }
 
