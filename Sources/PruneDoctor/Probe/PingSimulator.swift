@@ -177,7 +177,12 @@ public enum RegistryProber {
             // The same rules as `diagnose`, fed what oc would print (or the attempts, when oc would hang).
             var findings: [Finding] = []
             if outcome != "success" {
-                let text = ocWouldPrint.isEmpty ? attempts.compactMap(\.error).joined(separator: "\n") : ocWouldPrint
+                // When oc would hang there is no line to give the rules; a Go client with a response
+                // timeout would say `timeout awaiting response headers`, so that stands in for it.
+                let lines = attempts.map { a in
+                    a.outcome == "no-reply" ? "Get \(goQuote(a.url)): net/http: timeout awaiting response headers" : (a.error ?? "")
+                }.filter { !$0.isEmpty }
+                let text = ocWouldPrint.isEmpty ? lines.joined(separator: "\n") : ocWouldPrint
                 if !text.isEmpty { findings = engine.diagnose(text: text).findings }
             }
             if outcome == "hang" && findings.isEmpty {
