@@ -190,3 +190,27 @@ struct ProbeTLSServerTests {
         #expect(r.ocWouldPrint == "error: failed to ping registry localhost:\(s.port): Get \"https://localhost:\(s.port)/\": tls: failed to verify certificate: x509: certificate is valid for 6000 names, but none matched localhost")
     }
 }
+
+/// A TLS 1.2 server that asks to renegotiate while oc waits for the reply: Go refuses.
+@Suite(.serialized, .timeLimit(.minutes(1)))
+struct ProbeRenegotiationTests {
+    @Test(.enabled(if: ProbeEnv.runnable(["openssl"])))
+    func serverRequestsRenegotiation() throws {
+        guard ProbeEnv.check(["openssl"]) else { return }
+        let pki = TestPKI()
+        pki.leaf("good", sans: "DNS:localhost,IP:127.0.0.1")
+        let port = ProbeEnv.freePort()
+        let s = try #require(ServerProcess(
+            ["openssl", "s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.path("good.pem"), "-key", pki.path("good.key"),
+             "-tls1_2"], port: port, in: pki.dir))
+        defer { s.stop() }
+        // s_server renegotiates on "r" from stdin; send it once the probe is waiting for its reply.
+        let stdin = (s.process.standardInput as? Pipe)?.fileHandleForWriting
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.7) { stdin?.write(Data("r\n".utf8)) }
+        let t0 = Date()
+        let r = try probe("127.0.0.1:\(port)", ca: pki.path("ca.pem"), timeout: 3)
+        #expect(Date().timeIntervalSince(t0) < 3.5)
+        #expect(r.tls?.version == "TLSv1.2")
+        #expect(r.ocWouldPrint == "error: failed to ping registry 127.0.0.1:\(port): Get \"https://127.0.0.1:\(port)/\": local error: tls: no renegotiation")
+    }
+}
