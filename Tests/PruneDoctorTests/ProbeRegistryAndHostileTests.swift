@@ -98,6 +98,7 @@ struct ProbeHostileServerTests {
     func silentPortTimesOut() throws {
         guard ProbeEnv.check(Self.tools) else { return }
         let dir = ProbeEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let s = try #require(Hostile.start("silent", in: dir))
         defer { s.stop() }
         let t0 = Date()
@@ -113,6 +114,7 @@ struct ProbeHostileServerTests {
     func oneByteASecond() throws {
         guard ProbeEnv.check(Self.tools) else { return }
         let dir = ProbeEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let s = try #require(Hostile.start("trickle", in: dir))
         defer { s.stop() }
         let t0 = Date()
@@ -127,6 +129,7 @@ struct ProbeHostileServerTests {
     func endlessHeaders() throws {
         guard ProbeEnv.check(Self.tools) else { return }
         let dir = ProbeEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let s = try #require(Hostile.start("endless", in: dir))
         defer { s.stop() }
         let t0 = Date()
@@ -139,6 +142,7 @@ struct ProbeHostileServerTests {
     func tenMegabyteHeader() throws {
         guard ProbeEnv.check(Self.tools) else { return }
         let dir = ProbeEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let s = try #require(Hostile.start("bigheader", in: dir))
         defer { s.stop() }
         let r = try probe("http://127.0.0.1:\(s.port)", timeout: 8)
@@ -149,6 +153,7 @@ struct ProbeHostileServerTests {
     func garbageInsteadOfServerHello() throws {
         guard ProbeEnv.check(Self.tools) else { return }
         let dir = ProbeEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let s = try #require(Hostile.start("garbage", in: dir))
         defer { s.stop() }
         let pki = TestPKI()
@@ -161,6 +166,7 @@ struct ProbeHostileServerTests {
     func closeMidHandshake() throws {
         guard ProbeEnv.check(Self.tools) else { return }
         let dir = ProbeEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let s = try #require(Hostile.start("midhandshake", in: dir))
         defer { s.stop() }
         let pki = TestPKI()
@@ -173,6 +179,7 @@ struct ProbeHostileServerTests {
     func tlsPortAnswersPlainHTTPWithAlert() throws {
         guard ProbeEnv.check(Self.tools) else { return }
         let dir = ProbeEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let s = try #require(Hostile.start("alert", in: dir))
         defer { s.stop() }
         let r = try probe("http://127.0.0.1:\(s.port)", timeout: 3)

@@ -97,20 +97,20 @@ final class ServerProcess {
     }
 
     func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            let until = Deadline(seconds: 2)
-            while process.isRunning && !until.expired { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        // timeout(1) forwards the signal to its child.
+        guard process.isRunning else { return }
+        // timeout(1) leads its own process group: end it and the server in one go.
+        let pid = process.processIdentifier
+        kill(-pid, SIGKILL)
+        kill(pid, SIGKILL)
+        let until = Deadline(seconds: 2)
+        while process.isRunning && !until.expired { usleep(10_000) }
     }
 
     deinit { stop() }
 }
 
-/// Certificates made with the openssl CLI in a temp dir.
-struct TestPKI {
+/// Certificates made with the openssl CLI in a temp dir, removed with it.
+final class TestPKI {
     let dir: URL
 
     init(caName: String = "Test CA") {
@@ -120,6 +120,8 @@ struct TestPKI {
               -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign' 2>/dev/null
             """, in: dir)
     }
+
+    deinit { try? FileManager.default.removeItem(at: dir) }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
 
