@@ -33,7 +33,8 @@ let package = Package(
         .testTarget(
             name: "PruneDoctorTests",
             dependencies: ["PruneDoctor"],
-            resources: []
+            // Fixtures are read through #filePath-relative paths, not bundled.
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

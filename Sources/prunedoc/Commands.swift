@@ -4,6 +4,8 @@ extension PruneDoc {
     /// Every subcommand, in the order `--help` lists them.
     static let commands: [any ParsableCommand.Type] = [
         Diagnose.self,
+        WhyCommand.self,
+        PlanCommand.self,
         ProbeCommand.self,
         Rules.self,
         Explain.self,

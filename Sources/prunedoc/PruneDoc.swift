@@ -23,6 +23,6 @@ struct PruneDoc: ParsableCommand {
     /// options always need a value, so the bare form is rewritten first.
     static func main() {
         let args = CommandLine.arguments.dropFirst().map { $0 == "--redact" ? "--redact=hosts" : $0 }
-        main(Array(args))
+        main(PrunerOptionGroup.normalize(Array(args)))
     }
 }

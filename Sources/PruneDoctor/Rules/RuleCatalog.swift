@@ -5,7 +5,7 @@ public enum RuleCatalog {
         NetworkRules.all + TLSRules.all + CertificateRules.all + RegistryRules.all + APIRules.all + PrunerJobRules.all
 
     /// Everything with a catalogue entry: diagnostic rules, then retention reasons.
-    public static var all: [any CatalogEntry] { diagnostic }
+    public static let all: [any CatalogEntry] = diagnostic + RetentionCatalog.all
 
     /// The catalogue entry with this id.
     public static func entry(_ id: String) -> (any CatalogEntry)? {

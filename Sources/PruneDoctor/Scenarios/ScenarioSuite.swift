@@ -15,6 +15,10 @@ public enum ScenarioSuite {
             let rel = folder.path.replacingOccurrences(of: root.path + "/", with: "")
             if DiagnoseScenario.isScenario(folder) {
                 results.append(Result(name: rel, kind: "diagnose", failures: DiagnoseScenario(folder: folder).check(engine: engine)))
+            } else if FileManager.default.fileExists(atPath: folder.appendingPathComponent("snapshot").path) {
+                results.append(Result(name: rel, kind: "retention", failures: RetentionScenario.check(folder: folder.path)))
+            } else {
+                results.append(Result(name: rel, kind: "unknown", failures: ["\(rel): expect.json without input.txt or snapshot/"]))
             }
         }
         return results

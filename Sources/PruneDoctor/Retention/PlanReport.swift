@@ -1,0 +1,278 @@
+import Foundation
+
+/// Where a digest appears in stream history: one entry per (stream, tag, position).
+public struct HistoryLocation: Sendable {
+    public var stream: Int
+    public var tag: Int
+    public var position: Int
+    public var item: Int
+    public var count: Int
+}
+
+/// Renders a `PrunePlan` as JSON (the oracle verdicts' keys + `keptImages`), oc-style text,
+/// or Markdown.
+public struct PlanReport: Sendable {
+    public let snapshot: Snapshot
+    public let plan: PrunePlan
+    public let pruner: Pruner
+
+    public init(pruner: Pruner, plan: PrunePlan) {
+        self.snapshot = pruner.snapshot
+        self.plan = plan
+        self.pruner = pruner
+    }
+
+    /// Image name id → its history entries, in stream/tag/position order.
+    public static func locations(_ s: Snapshot) -> [Int32: [HistoryLocation]] {
+        var out: [Int32: [HistoryLocation]] = [:]
+        for (si, stream) in s.streams.enumerated() {
+            for t in stream.tags {
+                let tag = s.tags[Int(t)]
+                for (pos, it) in tag.items.enumerated() {
+                    out[s.items[Int(it)].image, default: []].append(
+                        HistoryLocation(stream: si, tag: Int(t), position: pos, item: Int(it), count: tag.items.count))
+                }
+            }
+        }
+        return out
+    }
+
+    /// One retention reason as JSON, for a history entry.
+    public func itemReason(_ loc: HistoryLocation, rule: ItemRule) -> [(String, JSONValue)] {
+        let s = snapshot
+        let stream = s.streams[loc.stream]
+        let tag = s.tags[loc.tag]
+        var r: [(String, JSONValue)] = [
+            ("rule", .string(rule.ruleID)), ("namespace", .string(s.strings[stream.namespace])),
+            ("stream", .string(s.strings[stream.name])), ("tag", .string(s.strings[tag.tag])),
+            ("position", .int(loc.position)), ("revision", .int(loc.position + 1)), ("of", .int(loc.count)),
+            ("specRule", .string(rule.specRule)),
+        ]
+        let referrers: [Int32]
+        switch rule {
+        case .tagInUse:
+            referrers = pruner.referrers(tag: .init(namespace: stream.namespace, name: stream.name, tagOrDigest: tag.tag))
+        case .imageInUse:
+            referrers = pruner.referrers(image: .init(namespace: stream.namespace, name: stream.name, tagOrDigest: s.items[loc.item].image))
+        default: referrers = []
+        }
+        if !referrers.isEmpty {
+            r.append(("referrer", .string(s.referrers[Int(referrers[0])].display)))
+            r.append(("referrers", .array(referrers.map { .string(s.referrers[Int($0)].display) })))
+        }
+        return r
+    }
+
+    /// Why each Image that is not deleted is kept.
+    public func keptImages() -> [(String, [JSONValue])] {
+        guard !plan.graphBuildFailed else { return [] }
+        let s = snapshot
+        let order = FastSort.order(s.images.map { s.strings[$0.name] })
+        return keptImages(order[...], locations: Self.locations(s))
+    }
+
+    func keptImages(_ order: ArraySlice<Int>, locations locs: [Int32: [HistoryLocation]]) -> [(String, [JSONValue])] {
+        let s = snapshot
+        var out: [(String, [JSONValue])] = []
+        for i in order {
+            let img = s.images[i]
+            let rule = plan.imageRules[i]
+            if rule == .pruned { continue }
+            var reasons: [JSONValue] = []
+            var listed = false
+            for loc in locs[img.name] ?? [] {
+                let r = plan.itemRules[loc.item]
+                guard r.keeps else { continue }
+                listed = true
+                reasons.append(.object(itemReason(loc, rule: r)))
+            }
+            switch rule {
+            case .listedByStream:
+                reasons.append(.object([("rule", .string("kept-listed-by-stream")), ("specRule", .string("11a"))]))
+            case .manifestListChild:
+                let parent = plan.indexParent[img.name].map { s.strings[$0] } ?? ""
+                reasons.append(.object([("rule", .string("kept-manifest-list-child")), ("index", .string(parent)), ("specRule", .string("10"))]))
+            case .unmanaged:
+                reasons.append(.object([("rule", .string("kept-unmanaged")), ("specRule", .string("11b"))]))
+            case .young:
+                reasons.append(.object([("rule", .string("kept-young-image")), ("created", .string(RFC3339.format(img.created))), ("specRule", .string("11c"))]))
+            case .stage2Failed:
+                reasons.append(.object([("rule", .string("kept-stream-unreadable")), ("detail", .string("stage 2 stopped: " + (plan.errors.last ?? ""))), ("specRule", .string("2"))]))
+            case .stage2Skipped:
+                if !listed { reasons.append(.object([("rule", .string("not-decided")), ("detail", .string("--namespace was given: stage 2 does not run, so no Image object is deleted"))])) }
+            default: break
+            }
+            out.append((s.strings[img.name], reasons))
+        }
+        return out
+    }
+
+    /// The JSON document as bytes; the kept-image list (most of it) is built on two threads.
+    public func jsonBytes() -> [UInt8] {
+        var head = FastJSON.bytes(json(kept: false))
+        head.removeLast()  // the closing brace
+        head.append(contentsOf: Array(",\"keptImages\":[".utf8))
+        if !plan.graphBuildFailed {
+            let s = snapshot
+            let order = FastSort.order(s.images.map { s.strings[$0.name] })
+            let locs = Self.locations(s)
+            let mid = order.count / 2
+            let parts = [order[..<mid], order[mid...]]
+            let results = [ByteBox(), ByteBox()]
+            DispatchQueue.concurrentPerform(iterations: 2) { k in
+                var bytes: [UInt8] = []
+                for (n, (image, reasons)) in keptImages(parts[k], locations: locs).enumerated() {
+                    if n > 0 { bytes.append(UInt8(ascii: ",")) }
+                    FastJSON.write(.object([("image", .string(image)), ("reasons", .array(reasons))]), &bytes)
+                }
+                results[k].bytes = bytes
+            }
+            head.append(contentsOf: results[0].bytes)
+            if !results[0].bytes.isEmpty && !results[1].bytes.isEmpty { head.append(UInt8(ascii: ",")) }
+            head.append(contentsOf: results[1].bytes)
+        }
+        head.append(contentsOf: Array("]}".utf8))
+        return head
+    }
+
+    public func json(loaded: Bool = true, kept: Bool = true) -> JSONValue {
+        let p = plan
+        var pairs: [(String, JSONValue)] = [
+            ("schemaVersion", .int(1)),
+            ("options", p.options.json),
+            ("now", .string(RFC3339.format(p.options.now))),
+            ("graphBuildFailed", .bool(p.graphBuildFailed)),
+            ("errors", p.errors.json),
+            ("deletedImages", p.deletedImages.json),
+            ("deletedStreamTagItems", .array(p.deletedItems.map(\.json))),
+            ("deletedLayerLinks", .array(p.layerLinks.map(\.json))),
+            ("deletedManifests", .array(p.manifestLinks.map(\.json))),
+            ("deletedBlobs", p.blobs.json),
+            ("updatedImageStreams", .array(p.updatedStreams.map {
+                .object([("deletedItems", .int($0.deletedItems)), ("namespace", .string($0.namespace)), ("stream", .string($0.stream))])
+            })),
+            ("stats", p.graphBuildFailed ? .object([]) : p.stats.json),
+            ("summary", .string(p.graphBuildFailed ? "" : p.stats.summary)),
+        ]
+        if loaded {
+            pairs.append(("loaded", .object(SnapshotKind.allCases.sorted { $0.rawValue < $1.rawValue }.map {
+                ($0.rawValue, .int(snapshot.loaded[$0] ?? 0))
+            })))
+        }
+        pairs.append(("snapshotWarnings", snapshot.warnings.json))
+        pairs.append(("prunerWarnings", p.warnings.json))
+        if kept { pairs.append(("keptImages", .array(keptImages().map { .object([("image", .string($0.0)), ("reasons", .array($0.1))]) }))) }
+        return .object(pairs)
+    }
+
+    /// oc's dry-run lines in a stable order, then what was kept, by reason.
+    public func text(markdown: Bool = false) -> String {
+        let p = plan
+        var lines: [String] = []
+        let esc = { (s: String) in TerminalSafe.escape(s) }
+        if markdown {
+            lines.append("# Prune plan")
+            lines.append("")
+            lines.append("Options: `\(p.options.ocFlags)` · now \(RFC3339.format(p.options.now))")
+            lines.append("")
+        }
+        for w in snapshot.warnings { lines.append((markdown ? "> warning: " : "warning: ") + esc(w)) }
+        if p.graphBuildFailed {
+            if markdown { lines.append("```") }
+            lines.append("Failed to build graph!")
+            let refs = p.errors.filter { !$0.hasPrefix("failed to read image metadata") }
+            for e in p.errors where !refs.contains(e) { lines.append(esc(e)) }
+            if !refs.isEmpty {
+                lines.append("")
+                lines.append("The following objects have invalid references:")
+                lines.append("")
+                for e in refs { lines.append("  " + esc(e)) }
+                lines.append("")
+                lines.append("Either fix the references or delete the objects to make the pruner proceed.")
+            }
+            lines.append("error: failed to build graph - no changes made")
+            if markdown { lines.append("```") }
+            return lines.joined(separator: "\n") + "\n"
+        }
+        if markdown { lines.append("## What oc would do (sorted; oc's own order varies)"); lines.append(""); lines.append("```") }
+        if !p.options.pruneRegistry {
+            lines.append("Only API objects will be removed.  No modifications to the image registry will be made.")
+        }
+        var linksByRepo: [String: [String]] = [:]
+        for l in p.layerLinks { linksByRepo[l.repo, default: []].append(l.digest) }
+        var manifestsByRepo: [String: [String]] = [:]
+        for m in p.manifestLinks { manifestsByRepo[m.repo, default: []].append(m.digest) }
+        let updated = Dictionary(p.updatedStreams.map { ("\($0.namespace)/\($0.stream)", $0.deletedItems) }, uniquingKeysWith: +)
+        let repos = Set(linksByRepo.keys).union(manifestsByRepo.keys).union(updated.keys).sorted()
+        for repo in repos {
+            for d in linksByRepo[repo] ?? [] { lines.append("Deleting layer link \(esc(d)) in repository \(esc(repo))") }
+            if let n = updated[repo] { lines.append("Deleting \(n) items from image stream \(esc(repo))") }
+            for d in manifestsByRepo[repo] ?? [] { lines.append("Deleting manifest link \(esc(d)) in repository \(esc(repo))") }
+        }
+        let blobsByImage = blobAttribution()
+        for d in p.deletedImages {
+            for b in blobsByImage[d] ?? [] { lines.append("Deleting blob \(esc(b))") }
+            lines.append("Deleting image \(esc(d))")
+        }
+        lines.append("Summary: \(p.stats.summary)")
+        for e in p.errors { lines.append("error: " + esc(e)) }
+        if markdown { lines.append("```") }
+        lines.append("")
+        let kept = keptImages()
+        var byRule: [String: Int] = [:]
+        for (_, reasons) in kept {
+            // Count each image once under its deciding reason (the stage-2 one, else the first).
+            let ids = reasons.compactMap { $0["rule"]?.stringValue }
+            let decisive = ids.last { ["kept-listed-by-stream", "kept-manifest-list-child", "kept-unmanaged", "kept-young-image", "kept-stream-unreadable", "not-decided"].contains($0) } ?? ids.first ?? "not-decided"
+            byRule[decisive, default: 0] += 1
+            if decisive == "kept-listed-by-stream" {
+                for id in Set(ids) where id != decisive { byRule["  via " + id, default: 0] += 1 }
+            }
+        }
+        lines.append(markdown ? "## Kept images by reason" : "Kept \(kept.count) image(s):")
+        if markdown { lines.append("") }
+        for key in byRule.keys.sorted(by: { a, b in
+            let ta = a.trimmingCharacters(in: .whitespaces), tb = b.trimmingCharacters(in: .whitespaces)
+            return (a.hasPrefix(" ") ? 1 : 0, ta) < (b.hasPrefix(" ") ? 1 : 0, tb)
+        }) {
+            lines.append(markdown ? "- `\(key.trimmingCharacters(in: .whitespaces))`: \(byRule[key]!)" : "  \(key): \(byRule[key]!)")
+        }
+        if !p.warnings.isEmpty {
+            lines.append("")
+            for w in p.warnings { lines.append("note: " + esc(w)) }
+        }
+        lines.append("")
+        lines.append("Run `prunedoc why IMAGE --snapshot …` for the reasons of one image.")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Which deleted image freed which blob (layers, config, then the manifest blob).
+    func blobAttribution() -> [String: [String]] {
+        let s = snapshot
+        let deleted = Set(plan.blobs)
+        var remaining = deleted
+        var out: [String: [String]] = [:]
+        var buffer: [Int32] = []
+        // A blob is freed by the last deleted image (in sorted order) that holds it.
+        var lastHolder: [String: String] = [:]
+        for d in plan.deletedImages {
+            guard let id = s.strings.lookup(d), let i = pruner.imageIndex(of: id) else { continue }
+            _ = pruner.blobs(of: s.images[i], into: &buffer)
+            for b in buffer.map({ s.strings[$0] }) + [d] where deleted.contains(b) { lastHolder[b] = d }
+        }
+        for d in plan.deletedImages {
+            guard let id = s.strings.lookup(d), let i = pruner.imageIndex(of: id) else { continue }
+            _ = pruner.blobs(of: s.images[i], into: &buffer)
+            for b in buffer.map({ s.strings[$0] }) + [d] where lastHolder[b] == d && remaining.contains(b) {
+                out[d, default: []].append(b)
+                remaining.remove(b)
+            }
+        }
+        return out
+    }
+}
+
+/// One thread's output; each box is written by exactly one thread, then read after the join.
+final class ByteBox: @unchecked Sendable {
+    var bytes: [UInt8] = []
+}

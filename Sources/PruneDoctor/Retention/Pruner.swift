@@ -1,0 +1,617 @@
+import Foundation
+
+/// How one history entry was decided in stage 1 (spec §2.2), in the table's order.
+public enum ItemRule: UInt8, Sendable, CaseIterable {
+    case youngStream, streamUnreadable, youngTagEvent, tagInUse, imageMissing, underSizeLimit, byTagRevisions,
+         imageInUse, oldRevision
+
+    public var ruleID: String {
+        switch self {
+        case .youngStream: "kept-young-stream"
+        case .streamUnreadable: "kept-stream-unreadable"
+        case .youngTagEvent: "kept-young-tag-event"
+        case .tagInUse: "kept-tag-in-use"
+        case .imageMissing: "removed-image-missing"
+        case .underSizeLimit: "kept-under-size-limit"
+        case .byTagRevisions: "kept-by-tag-revisions"
+        case .imageInUse: "kept-image-in-use"
+        case .oldRevision: "removed-old-revision"
+        }
+    }
+
+    public var keeps: Bool { self != .imageMissing && self != .oldRevision }
+
+    /// The spec rule number (§2.2).
+    public var specRule: String {
+        switch self {
+        case .youngStream: "1"
+        case .streamUnreadable: "2"
+        case .youngTagEvent: "3"
+        case .tagInUse: "4"
+        case .imageMissing: "5"
+        case .underSizeLimit: "6a"
+        case .byTagRevisions: "6b"
+        case .imageInUse: "7"
+        case .oldRevision: "8"
+        }
+    }
+}
+
+/// How one Image object was decided in stage 2 (spec §2.3).
+public enum ImageRule: UInt8, Sendable {
+    case listedByStream, manifestListChild, unmanaged, young, pruned
+    /// `-n` was given: stage 2 does not run.
+    case stage2Skipped
+    /// Stage 2 stopped: an Image's metadata could not be read.
+    case stage2Failed
+    /// The graph could not be built: nothing ran.
+    case notRun
+
+    public var ruleID: String {
+        switch self {
+        case .listedByStream: "kept-listed-by-stream"
+        case .manifestListChild: "kept-manifest-list-child"
+        case .unmanaged: "kept-unmanaged"
+        case .young: "kept-young-image"
+        case .pruned: "pruned-image"
+        case .stage2Skipped, .stage2Failed, .notRun: "not-decided"
+        }
+    }
+}
+
+public struct RepoDigest: Sendable, Hashable, Comparable {
+    public var repo: String
+    public var digest: String
+
+    public static func < (a: RepoDigest, b: RepoDigest) -> Bool { (a.repo, a.digest) < (b.repo, b.digest) }
+    public var json: JSONValue { .object([("repo", .string(repo)), ("digest", .string(digest))]) }
+}
+
+public struct DeletedItem: Sendable, Hashable, Comparable {
+    public var namespace: String
+    public var stream: String
+    public var tag: String
+    public var image: String
+    public var position: Int
+
+    public static func < (a: DeletedItem, b: DeletedItem) -> Bool {
+        (a.namespace, a.stream, a.tag, a.position) < (b.namespace, b.stream, b.tag, b.position)
+    }
+
+    public var json: JSONValue {
+        .object([("namespace", .string(namespace)), ("stream", .string(stream)), ("tag", .string(tag)),
+                 ("image", .string(image)), ("position", .int(position))])
+    }
+}
+
+public struct PruneStats: Sendable, Equatable {
+    public var deletedImages = 0
+    public var deletedImageStreamTagItems = 0
+    public var updatedImageStreams = 0
+    public var deletedLayerLinks = 0
+    public var deletedManifestLinks = 0
+    public var deletedBlobs = 0
+
+    /// oc's `PruneStats.String()`.
+    public var summary: String {
+        var parts: [String] = []
+        if deletedImages != 0 { parts.append("deleted \(deletedImages) image object(s)") }
+        if deletedImageStreamTagItems != 0 { parts.append("deleted \(deletedImageStreamTagItems) image stream tag item(s)") }
+        if updatedImageStreams != 0 { parts.append("updated \(updatedImageStreams) image stream(s)") }
+        if deletedLayerLinks != 0 { parts.append("deleted \(deletedLayerLinks) layer link(s)") }
+        if deletedManifestLinks != 0 { parts.append("deleted \(deletedManifestLinks) manifest link(s)") }
+        if deletedBlobs != 0 { parts.append("deleted \(deletedBlobs) blob(s)") }
+        return parts.isEmpty ? "deleted 0 objects" : parts.joined(separator: ", ")
+    }
+
+    public var json: JSONValue {
+        .object([
+            ("deletedBlobs", .int(deletedBlobs)), ("deletedImageStreamTagItems", .int(deletedImageStreamTagItems)),
+            ("deletedImages", .int(deletedImages)), ("deletedLayerLinks", .int(deletedLayerLinks)),
+            ("deletedManifestLinks", .int(deletedManifestLinks)), ("updatedImageStreams", .int(updatedImageStreams)),
+        ])
+    }
+}
+
+/// The result of one run of the decision procedure.
+public struct PrunePlan: Sendable {
+    public var options: PruneOptions
+    public var graphBuildFailed = false
+    public var errors: [String] = []
+    /// Parallel to `Snapshot.items`; nil when the graph build failed.
+    public var itemRules: [ItemRule] = []
+    /// Parallel to `Snapshot.images`.
+    public var imageRules: [ImageRule] = []
+    /// Child image name id → the used index that protects it.
+    public var indexParent: [Int32: Int32] = [:]
+    public var deletedItems: [DeletedItem] = []
+    public var layerLinks: [RepoDigest] = []
+    public var manifestLinks: [RepoDigest] = []
+    public var blobs: [String] = []
+    public var deletedImages: [String] = []
+    public var updatedStreams: [(namespace: String, stream: String, deletedItems: Int)] = []
+    public var stats = PruneStats()
+    /// The pruner's own warnings (skipped streams, missing images).
+    public var warnings: [String] = []
+}
+
+/// A referrer's claim on a tag or a digest, kept for explanations.
+public struct Reference: Sendable {
+    public var referrer: Int32
+    /// `container c0`, `init container i0`, or empty for build strategies.
+    public var via: String
+    public var namespace: String
+    public var name: String
+    /// The tag (istag) or the digest (isimage).
+    public var target: String
+    public var byDigest: Bool
+}
+
+/// The pruner's decision procedure over a snapshot (spec §2, §3). Build once per option set.
+public final class Pruner: @unchecked Sendable {
+    public let snapshot: Snapshot
+    public let options: PruneOptions
+    public let threshold: Timestamp
+    /// String id → index in `snapshot.images`, or -1.
+    let imageIndex: [Int32]
+    public let usedTags: [TagKey: [Int32]]
+    public let usedImages: [TagKey: [Int32]]
+    /// Every parsed reference, for explanations (including ones to other repositories).
+    public let references: [Reference]
+    public let referenceErrors: [String]
+    let limitsByNamespace: [String: [Double]]
+
+    public struct TagKey: Hashable, Sendable {
+        public var namespace: Int32
+        public var name: Int32
+        public var tagOrDigest: Int32
+    }
+
+    public init(snapshot: Snapshot, options: PruneOptions) {
+        self.snapshot = snapshot
+        self.options = options
+        threshold = options.threshold
+        var index = [Int32](repeating: -1, count: snapshot.strings.strings.count)
+        for (i, img) in snapshot.images.enumerated() { index[Int(img.name)] = Int32(i) }
+        imageIndex = index
+        var limits: [String: [Double]] = [:]
+        for l in snapshot.limits { limits[l.namespace, default: []].append(contentsOf: l.maxStorage) }
+        limitsByNamespace = limits
+        var c = ReferenceCollector(snapshot: snapshot, options: options, threshold: options.threshold)
+        c.collect()
+        usedTags = c.usedTags
+        usedImages = c.usedImages
+        references = c.references
+        referenceErrors = c.referenceErrors
+    }
+
+    func image(named id: Int32) -> ImageRecord? {
+        let i = imageIndex[Int(id)]
+        return i < 0 ? nil : snapshot.images[Int(i)]
+    }
+
+    public func imageIndex(of id: Int32) -> Int? {
+        guard id >= 0, Int(id) < imageIndex.count else { return nil }
+        let i = imageIndex[Int(id)]
+        return i < 0 ? nil : Int(i)
+    }
+
+    // MARK: helpers
+
+    /// `getImageBlobs`: nil when the metadata cannot be read.
+    func blobs(of image: ImageRecord, into out: inout [Int32]) -> Bool {
+        out.removeAll(keepingCapacity: true)
+        out.append(contentsOf: snapshot.layers(of: image))
+        if image.kind != .index {
+            guard case let .decoded(_, config) = image.metadata else { return false }
+            if image.kind == .dockerV2 || image.kind == .ociManifest, config != 0 { out.append(config) }
+        }
+        return true
+    }
+
+    func exceedsLimits(namespace: String, image: ImageRecord) -> Bool {
+        guard let limits = limitsByNamespace[namespace], !limits.isEmpty,
+              case let .decoded(size, _) = image.metadata else { return false }
+        return limits.contains { $0 < Double(size) }
+    }
+
+    /// The first rule of §2.2's table that matches (rules 3–8).
+    func decide(stream: StreamRecord, tag: Int32, rev: Int, item: TagEventRecord) -> ItemRule {
+        if !options.overSize && item.created > threshold { return .youngTagEvent }
+        if rev == 0, let u = usedTags[TagKey(namespace: stream.namespace, name: stream.name, tagOrDigest: tag)], !u.isEmpty {
+            return .tagInUse
+        }
+        guard let image = image(named: item.image) else { return .imageMissing }
+        if options.overSize {
+            if !exceedsLimits(namespace: snapshot.strings[stream.namespace], image: image) { return .underSizeLimit }
+        } else if rev < options.revisions {
+            return .byTagRevisions
+        }
+        if let u = usedImages[TagKey(namespace: stream.namespace, name: stream.name, tagOrDigest: item.image)], !u.isEmpty {
+            return .imageInUse
+        }
+        return .oldRevision
+    }
+
+    /// Every rule of the table that holds for an entry, in order (the first one decides).
+    public func all(stream: StreamRecord, tag: Int32, rev: Int, item: TagEventRecord, firstOnly: Bool = false) -> [ItemRule] {
+        var out: [ItemRule] = []
+        let os = options.overSize
+        if !os && item.created > threshold { out.append(.youngTagEvent); if firstOnly { return out } }
+        if rev == 0, let u = usedTags[TagKey(namespace: stream.namespace, name: stream.name, tagOrDigest: tag)], !u.isEmpty {
+            out.append(.tagInUse); if firstOnly { return out }
+        }
+        guard let image = image(named: item.image) else {
+            out.append(.imageMissing)
+            return out
+        }
+        if os {
+            if !exceedsLimits(namespace: snapshot.strings[stream.namespace], image: image) { out.append(.underSizeLimit); if firstOnly { return out } }
+        } else if rev < options.revisions {
+            out.append(.byTagRevisions); if firstOnly { return out }
+        }
+        if let u = usedImages[TagKey(namespace: stream.namespace, name: stream.name, tagOrDigest: item.image)], !u.isEmpty {
+            out.append(.imageInUse); if firstOnly { return out }
+        }
+        if out.isEmpty || !firstOnly { if out.isEmpty { out.append(.oldRevision) } }
+        return out
+    }
+
+    public func referrers(tag: TagKey) -> [Int32] { usedTags[tag] ?? [] }
+    public func referrers(image: TagKey) -> [Int32] { usedImages[image] ?? [] }
+
+    // MARK: the run
+
+    public func run() -> PrunePlan {
+        var plan = PrunePlan(options: options)
+        let s = snapshot
+        // NewPruner: every Image's metadata is decoded first.
+        // oc stops at the first in map order; the smallest name here, for a stable answer.
+        var firstInvalid: (String, String)?
+        for img in s.images {
+            if case let .invalid(why) = img.metadata {
+                let name = s.strings[img.name]
+                if firstInvalid == nil || name < firstInvalid!.0 { firstInvalid = (name, why) }
+            }
+        }
+        if let (name, why) = firstInvalid {
+            plan.graphBuildFailed = true
+            plan.errors = ["failed to read image metadata for \(name): \(why)"]
+            plan.imageRules = Array(repeating: .notRun, count: s.images.count)
+            return plan
+        }
+        if !referenceErrors.isEmpty {
+            plan.graphBuildFailed = true
+            plan.errors = referenceErrors
+            plan.imageRules = Array(repeating: .notRun, count: s.images.count)
+            return plan
+        }
+
+        // Stage 1.
+        var rules = [ItemRule](repeating: .youngStream, count: s.items.count)
+        var removed = [Bool](repeating: false, count: s.items.count)
+        var manifestCounts: [Int32: Int32] = [:]
+        var blobCounts: [Int32: Int32] = [:]
+        var blobBuffer: [Int32] = []
+        let os = options.overSize
+        for stream in s.streams {
+            let ns = s.strings[stream.namespace], name = s.strings[stream.name]
+            if !os && stream.created > threshold { continue }  // rule 1: already .youngStream
+            manifestCounts.removeAll(keepingCapacity: true)
+            blobCounts.removeAll(keepingCapacity: true)
+            var unreadable: String?
+            countLoop: for t in stream.tags {
+                let tag = s.tags[Int(t)]
+                for it in tag.items {
+                    let item = s.items[Int(it)]
+                    guard let image = image(named: item.image) else {
+                        plan.warnings.append("imagestream \(ns)/\(name): tag \(s.strings[tag.tag]): image \(s.strings[item.image]) not found")
+                        continue
+                    }
+                    manifestCounts[image.name, default: 0] += 1
+                    guard blobs(of: image, into: &blobBuffer) else {
+                        let d = s.strings[item.image]
+                        unreadable = "tag \(s.strings[tag.tag]): image \(d): failed to read metadata for image \(d)"
+                        break countLoop
+                    }
+                    for b in blobBuffer { blobCounts[b, default: 0] += 1 }
+                }
+            }
+            if let unreadable {
+                plan.warnings.append("imagestream \(ns)/\(name): \(unreadable)")
+                for t in stream.tags { for it in s.tags[Int(t)].items { rules[Int(it)] = .streamUnreadable } }
+                continue
+            }
+            var deletedInStream = 0
+            var manifestQueue: [Int32] = []
+            var deletedLinks = Set<Int32>()
+            for t in stream.tags {
+                let tag = s.tags[Int(t)]
+                for (rev, it) in tag.items.enumerated() {
+                    let item = s.items[Int(it)]
+                    let rule = decide(stream: stream, tag: tag.tag, rev: rev, item: item)
+                    rules[Int(it)] = rule
+                    guard !rule.keeps else { continue }
+                    removed[Int(it)] = true
+                    deletedInStream += 1
+                    plan.deletedItems.append(DeletedItem(
+                        namespace: ns, stream: name, tag: s.strings[tag.tag], image: s.strings[item.image], position: rev))
+                    guard rule == .oldRevision, options.pruneRegistry, let image = image(named: item.image) else { continue }
+                    manifestCounts[image.name, default: 0] -= 1
+                    if manifestCounts[image.name] == 0 { manifestQueue.append(image.name) }
+                    _ = blobs(of: image, into: &blobBuffer)
+                    for b in blobBuffer {
+                        blobCounts[b, default: 0] -= 1
+                        if blobCounts[b] == 0, deletedLinks.insert(b).inserted {
+                            plan.layerLinks.append(RepoDigest(repo: "\(ns)/\(name)", digest: s.strings[b]))
+                        }
+                    }
+                }
+            }
+            if deletedInStream > 0 {
+                plan.updatedStreams.append((ns, name, deletedInStream))
+                plan.stats.deletedImageStreamTagItems += deletedInStream
+                plan.stats.updatedImageStreams += 1
+            }
+            plan.stats.deletedLayerLinks += deletedLinks.count
+            if options.pruneRegistry {
+                for d in manifestQueue {
+                    plan.manifestLinks.append(RepoDigest(repo: "\(ns)/\(name)", digest: s.strings[d]))
+                }
+                plan.stats.deletedManifestLinks += manifestQueue.count
+            }
+        }
+        plan.itemRules = rules
+
+        // Stage 2.
+        if !options.namespace.isEmpty {
+            plan.imageRules = Array(repeating: .stage2Skipped, count: s.images.count)
+        } else {
+            stage2(&plan, removed: removed)
+        }
+        plan.deletedItems.sort()
+        plan.layerLinks = FastSort.sorted(plan.layerLinks)
+        plan.manifestLinks = FastSort.sorted(plan.manifestLinks)
+        plan.blobs = FastSort.sorted(plan.blobs)
+        plan.deletedImages = FastSort.sorted(plan.deletedImages)
+        plan.updatedStreams.sort { ($0.namespace, $0.stream) < ($1.namespace, $1.stream) }
+        return plan
+    }
+
+    private func stage2(_ plan: inout PrunePlan, removed: [Bool]) {
+        let s = snapshot
+        let n = s.strings.strings.count
+        var used = [Bool](repeating: false, count: n)
+        for stream in s.streams {
+            for t in stream.tags {
+                for it in s.tags[Int(t)].items where !removed[Int(it)] { used[Int(s.items[Int(it)].image)] = true }
+            }
+        }
+        // Children of a used index (one pass, like oc's single map walk).
+        var childOf: [Int32: Int32] = [:]
+        for img in s.images where used[Int(img.name)] && !img.manifests.isEmpty {
+            for c in s.manifests(of: img) where childOf[c] == nil { childOf[c] = img.name }
+        }
+        var rules = [ImageRule](repeating: .pruned, count: s.images.count)
+        // getGlobalReferenceCounts fails on the first unreadable Image.
+        var blobBuffer: [Int32] = []
+        var counts = [Int32](repeating: 0, count: n)
+        var unreadable: String?
+        for img in s.images {
+            counts[Int(img.name)] += 1
+            guard blobs(of: img, into: &blobBuffer) else {
+                let d = s.strings[img.name]
+                if unreadable == nil || d < unreadable! { unreadable = d }
+                continue
+            }
+            for b in blobBuffer { counts[Int(b)] += 1 }
+        }
+        if let d = unreadable {
+            plan.errors.append("image \(d): failed to read metadata for image \(d)")
+            plan.imageRules = Array(repeating: .stage2Failed, count: s.images.count)
+            return
+        }
+        plan.indexParent = childOf
+        let os = options.overSize
+        for i in s.images.indices {
+            let img = s.images[i]
+            if used[Int(img.name)] { rules[i] = .listedByStream; continue }
+            if childOf[img.name] != nil { rules[i] = .manifestListChild; continue }
+            if !options.allImages && !img.managed { rules[i] = .unmanaged; continue }
+            if !os && img.created > threshold { rules[i] = .young; continue }
+            rules[i] = .pruned
+            plan.deletedImages.append(s.strings[img.name])
+            plan.stats.deletedImages += 1
+            guard options.pruneRegistry else { continue }
+            _ = blobs(of: img, into: &blobBuffer)
+            for b in blobBuffer {
+                counts[Int(b)] -= 1
+                if counts[Int(b)] == 0 { plan.blobs.append(s.strings[b]); plan.stats.deletedBlobs += 1 }
+            }
+            counts[Int(img.name)] -= 1
+            if counts[Int(img.name)] == 0 { plan.blobs.append(s.strings[img.name]); plan.stats.deletedBlobs += 1 }
+        }
+        plan.imageRules = rules
+    }
+}
+
+/// Go's `%q` for the strings oc quotes in messages.
+public enum GoQuote {
+    public static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{07}": out += "\\a"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "\u{0B}": out += "\\v"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += "\\x" + String(format: "%02x", scalar.value)
+                } else if (0x80...0x9F).contains(scalar.value) {
+                    out += "\\u" + String(format: "%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// Stage 0 (spec §2.1, §3): which tags and digests the cluster's objects use.
+struct ReferenceCollector {
+    let snapshot: Snapshot
+    let options: PruneOptions
+    let threshold: Timestamp
+    var usedTags: [Pruner.TagKey: [Int32]] = [:]
+    var usedImages: [Pruner.TagKey: [Int32]] = [:]
+    var references: [Reference] = []
+    var referenceErrors: [String] = []
+
+    // MARK: stage 0
+
+    mutating func collect() {
+        for (ri, r) in snapshot.referrers.enumerated() {
+            let idx = Int32(ri)
+            if r.kind == .pod, r.phase != "Running", r.phase != "Pending", r.created < threshold { continue }
+            if r.kind == .build || r.kind == .buildconfig {
+                guard let from = r.from else { continue }
+                analyzeBuild(idx, r, from)
+                continue
+            }
+            for c in r.containers {
+                if c.image.allSatisfy({ $0.isWhitespace }) { continue }
+                analyzeImageReference(idx, r, (c.isInit ? "init container " : "container ") + c.container, c.image)
+            }
+        }
+    }
+
+    private mutating func addTag(_ idx: Int32, via: String, ns: String, name: String, tag: String) {
+        references.append(Reference(referrer: idx, via: via, namespace: ns, name: name, target: tag, byDigest: false))
+        let t = snapshot.strings
+        guard let n = t.lookup(ns), let s = t.lookup(name), let g = t.lookup(tag) else { return }
+        usedTags[Pruner.TagKey(namespace: n, name: s, tagOrDigest: g), default: []].append(idx)
+    }
+
+    private mutating func addImage(_ idx: Int32, via: String, ns: String, name: String, digest: String) {
+        references.append(Reference(referrer: idx, via: via, namespace: ns, name: name, target: digest, byDigest: true))
+        let t = snapshot.strings
+        guard let n = t.lookup(ns), let s = t.lookup(name), let d = t.lookup(digest) else { return }
+        usedImages[Pruner.TagKey(namespace: n, name: s, tagOrDigest: d), default: []].append(idx)
+    }
+
+    private mutating func analyzeImageReference(_ idx: Int32, _ r: ReferrerRecord, _ via: String, _ spec: String) {
+        let ref: ImageReference
+        do {
+            ref = try ImageReference.parse(spec)
+        } catch {
+            if !options.ignoreInvalidRefs {
+                let prefix = via.isEmpty ? r.display : r.display + ": " + via
+                referenceErrors.append("\(prefix): invalid image reference \(GoQuote.quote(spec)): \(error.description)")
+            }
+            return
+        }
+        if ref.registry.isEmpty || ref.namespace.isEmpty || ref.name.contains("/") { return }
+        if ref.id.isEmpty {
+            addTag(idx, via: via, ns: ref.namespace, name: ref.name, tag: ref.tag.isEmpty ? "latest" : ref.tag)
+        } else {
+            addImage(idx, via: via, ns: ref.namespace, name: ref.name, digest: ref.id)
+        }
+    }
+
+    private mutating func analyzeBuild(_ idx: Int32, _ r: ReferrerRecord, _ from: BuildFrom) {
+        switch from.kind {
+        case "DockerImage":
+            if from.name.allSatisfy({ $0.isWhitespace }) { return }
+            analyzeImageReference(idx, r, "", from.name)
+        case "ImageStreamImage":
+            let parts = from.name.split(separator: "@", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                if !options.ignoreInvalidRefs {
+                    let why = parts.count == 2
+                        ? "image stream image name \(GoQuote.quote(from.name)) must have a name and ID"
+                        : "expected exactly one @ in the isimage name \(GoQuote.quote(from.name))"
+                    referenceErrors.append("\(r.display): invalid ImageStreamImage reference \(GoQuote.quote(from.name)): \(why)")
+                }
+                return
+            }
+            addImage(idx, via: "", ns: from.namespace.isEmpty ? r.namespace : from.namespace, name: String(parts[0]), digest: String(parts[1]))
+        case "ImageStreamTag":
+            var why: String?
+            var name = "", tag = ""
+            if from.name.contains("@") {
+                why = "\(GoQuote.quote(from.name)) is an image stream image, not an image stream tag"
+            } else {
+                let parts = from.name.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+                if parts.count == 2 {
+                    name = String(parts[0])
+                    tag = String(parts[1])
+                    if name.isEmpty || tag.isEmpty { why = "image stream tag name \(GoQuote.quote(from.name)) must have a name and a tag" }
+                } else {
+                    why = "expected exactly one : delimiter in the istag \(GoQuote.quote(from.name))"
+                }
+            }
+            if let why {
+                if !options.ignoreInvalidRefs {
+                    referenceErrors.append("\(r.display): invalid ImageStreamTag reference \(GoQuote.quote(from.name)): \(why)")
+                }
+                return
+            }
+            addTag(idx, via: "", ns: from.namespace.isEmpty ? r.namespace : from.namespace, name: name, tag: tag)
+        default:
+            return
+        }
+    }
+
+}
+
+/// Byte-order sorting of many digest strings: a 16-byte prefix key decides almost every
+/// comparison without going through String's Unicode-aware comparison.
+enum FastSort {
+    static func key(_ s: String) -> (UInt64, UInt64) {
+        var a: UInt64 = 0, b: UInt64 = 0
+        var i = 0
+        for byte in s.utf8 {
+            if i < 8 { a = a << 8 | UInt64(byte) } else if i < 16 { b = b << 8 | UInt64(byte) } else { break }
+            i += 1
+        }
+        while i < 16 { if i < 8 { a <<= 8 } else { b <<= 8 }; i += 1 }
+        return (a, b)
+    }
+
+    static func sorted(_ strings: [String]) -> [String] {
+        var keyed = strings.map { (key($0), $0) }
+        keyed.sort { x, y in
+            if x.0 != y.0 { return x.0 < y.0 }
+            return x.1.utf8.lexicographicallyPrecedes(y.1.utf8)
+        }
+        return keyed.map(\.1)
+    }
+
+    static func sorted(_ links: [RepoDigest]) -> [RepoDigest] {
+        var keyed = links.map { (key($0.repo), key($0.digest), $0) }
+        keyed.sort { x, y in
+            if x.0 != y.0 { return x.0 < y.0 }
+            if x.2.repo != y.2.repo { return x.2.repo.utf8.lexicographicallyPrecedes(y.2.repo.utf8) }
+            if x.1 != y.1 { return x.1 < y.1 }
+            return x.2.digest.utf8.lexicographicallyPrecedes(y.2.digest.utf8)
+        }
+        return keyed.map(\.2)
+    }
+
+    /// Indices of `names` in byte order.
+    static func order(_ names: [String]) -> [Int] {
+        var keyed = names.enumerated().map { (key($0.element), $0.offset) }
+        keyed.sort { x, y in
+            if x.0 != y.0 { return x.0 < y.0 }
+            return names[x.1].utf8.lexicographicallyPrecedes(names[y.1].utf8)
+        }
+        return keyed.map(\.1)
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Yams
+
+/// Reads a snapshot: a folder of `oc get KIND -A -o json|yaml` files, or one file with a
+/// List of mixed kinds. The kind comes from the items, never from the file name.
+public enum SnapshotLoader {
+    /// YAML is converted node by node; more nodes than this (an alias bomb) is refused.
+    public static let maxYAMLNodes = 5_000_000
+
+    /// - Parameter namespace: with `-n`, namespaced objects of other namespaces are dropped
+    ///   (Images are cluster-scoped and always kept), as oc lists them.
+    public static func load(path: String, namespace: String? = nil, progress: ((String) -> Void)? = nil) throws -> Snapshot {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw SnapshotError(file: path, message: "no such file or directory")
+        }
+        var snapshot = Snapshot()
+        if isDir.boolValue {
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: path)
+            } catch {
+                throw SnapshotError(file: path, message: "cannot list the folder: \(error.localizedDescription)")
+            }
+            let files = names.filter { n in
+                !n.hasPrefix(".") && [".json", ".yaml", ".yml"].contains(where: { n.lowercased().hasSuffix($0) })
+            }.sorted()
+            guard !files.isEmpty else {
+                throw SnapshotError(file: path, message: "no .json, .yaml or .yml files in the folder")
+            }
+            for name in files {
+                let file = (path as NSString).appendingPathComponent(name)
+                progress?(file)
+                try loadFile(file, namespace: namespace, into: &snapshot)
+            }
+        } else {
+            progress?(path)
+            try loadFile(path, namespace: namespace, into: &snapshot)
+        }
+        snapshot.noteMissingKinds()
+        return snapshot
+    }
+
+    static func loadFile(_ file: String, namespace: String?, into snapshot: inout Snapshot) throws {
+        guard let handle = FileHandle(forReadingAtPath: file) else {
+            let reason = FileManager.default.isReadableFile(atPath: file) ? "cannot open" : "permission denied (cannot read the file)"
+            throw SnapshotError(file: file, message: reason)
+        }
+        defer { try? handle.close() }
+        if isYAML(file: file, handle: handle) {
+            let data: Data
+            do { data = try handle.readToEnd() ?? Data() } catch {
+                throw SnapshotError(file: file, message: "read error: \(error.localizedDescription)")
+            }
+            let json = try yamlToJSON(data, file: file)
+            let reader = JSONByteReader(bytes: json)
+            try SnapshotDecoder(reader: reader, file: file, namespaceFilter: namespace).decode(into: &snapshot)
+        } else {
+            let reader = JSONByteReader(handle: handle)
+            try SnapshotDecoder(reader: reader, file: file, namespaceFilter: namespace).decode(into: &snapshot)
+        }
+    }
+
+    /// YAML by extension, or by content when the first significant byte is not `{`/`[`.
+    static func isYAML(file: String, handle: FileHandle) -> Bool {
+        let lower = file.lowercased()
+        if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") { return true }
+        if lower.hasSuffix(".json") { return false }
+        let head = (try? handle.read(upToCount: 512)) ?? Data()
+        try? handle.seek(toOffset: 0)
+        for b in head where !(b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09) {
+            return b != UInt8(ascii: "{") && b != UInt8(ascii: "[")
+        }
+        return false
+    }
+
+    /// Converts YAML to JSON bytes with a bound on nodes visited (aliases count each time).
+    public static func yamlToJSON(_ data: Data, file: String, maxNodes: Int = maxYAMLNodes) throws -> [UInt8] {
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SnapshotError(file: file, message: "not UTF-8 text")
+        }
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch {
+            throw SnapshotError(file: file, message: "invalid YAML: \(error)")
+        }
+        guard let node else { throw SnapshotError(file: file, message: "empty YAML document") }
+        var out: [UInt8] = []
+        out.reserveCapacity(data.count)
+        var budget = maxNodes
+        try emit(node, into: &out, budget: &budget, depth: 0, file: file)
+        return out
+    }
+
+    private static func emit(_ node: Node, into out: inout [UInt8], budget: inout Int, depth: Int, file: String) throws {
+        budget -= 1
+        if budget < 0 {
+            throw SnapshotError(file: file, message: "YAML expands to more than \(maxYAMLNodes) nodes (an alias bomb?); refused")
+        }
+        if depth > 512 { throw SnapshotError(file: file, message: "YAML nested deeper than 512 levels") }
+        switch node {
+        case let .scalar(s):
+            switch s.style {
+            case .singleQuoted, .doubleQuoted, .literal, .folded:
+                appendString(s.string, &out)
+            default:
+                appendPlain(s.string, tag: s.tag, &out)
+            }
+        case let .mapping(m):
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            for (k, v) in m {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                budget -= 1
+                appendString(k.string ?? "", &out)
+                out.append(UInt8(ascii: ":"))
+                try emit(v, into: &out, budget: &budget, depth: depth + 1, file: file)
+            }
+            out.append(UInt8(ascii: "}"))
+        case let .sequence(seq):
+            out.append(UInt8(ascii: "["))
+            var first = true
+            for v in seq {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                try emit(v, into: &out, budget: &budget, depth: depth + 1, file: file)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .alias:
+            // Yams resolves aliases while composing; an unresolved one is not data we can read.
+            throw SnapshotError(file: file, message: "unresolved YAML alias")
+        }
+    }
+
+    /// Plain scalars: YAML 1.1 core-schema null/bool/int/float, else a string.
+    private static func appendPlain(_ s: String, tag: Tag, _ out: inout [UInt8]) {
+        switch s {
+        case "", "~", "null", "Null", "NULL": out.append(contentsOf: Array("null".utf8)); return
+        case "true", "True", "TRUE": out.append(contentsOf: Array("true".utf8)); return
+        case "false", "False", "FALSE": out.append(contentsOf: Array("false".utf8)); return
+        default: break
+        }
+        if Int64(s) != nil || (s.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) && Double(s) != nil && s.first != ".") {
+            if s.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }) {
+                out.append(contentsOf: Array((s.hasPrefix("+") ? String(s.dropFirst()) : s).utf8))
+                return
+            }
+        }
+        appendString(s, &out)
+    }
+
+    private static func appendString(_ s: String, _ out: inout [UInt8]) {
+        var q = ""
+        JSONValue.quote(s, into: &q)
+        out.append(contentsOf: Array(q.utf8))
+    }
+}

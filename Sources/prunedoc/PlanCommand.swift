@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import PruneDoctor
+
+/// `prunedoc plan`: everything `oc adm prune images` would delete and keep, with reasons.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Everything `oc adm prune images` would delete and keep, from a snapshot, with reasons.",
+        discussion: """
+            The decisions follow the real pruner exactly (oc 4.12+): history pruning per tag, then Image \
+            deletion, with the registry's layer links, manifest links and blobs. Lines are sorted; oc's own \
+            order varies from run to run.
+
+            Collect a snapshot:
+              mkdir snap && for k in images imagestreams pods replicationcontrollers deploymentconfigs \\
+                deployments replicasets daemonsets statefulsets jobs cronjobs builds buildconfigs limitranges; do
+                oc get $k -A -o json > snap/$k.json; done
+
+            Examples:
+              prunedoc plan --snapshot snap/
+              prunedoc plan --snapshot snap/ --keep-tag-revisions 1 --keep-younger-than 0s --format json
+              prunedoc plan --snapshot all.json --prune-over-size-limit --now 2026-11-29T12:00:00Z
+            """)
+
+    @OptionGroup var pruner: PrunerOptionGroup
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if pruner.snapshot == nil { throw ValidationError("plan needs --snapshot PATH") }
+    }
+
+    func run() throws {
+        let options = try pruner.pruneOptions()
+        let timing = PhaseTimer()
+        let snapshot = try pruner.loadSnapshot(pruner.snapshot!, options: options)
+        timing.mark("load")
+        let engine = Pruner(snapshot: snapshot, options: options)
+        let plan = engine.run()
+        timing.mark("decide")
+        let report = PlanReport(pruner: engine, plan: plan)
+        defer { timing.mark("render") }
+        switch output.format {
+        case .json: writeOutBytes(report.jsonBytes())
+        case .markdown: writeOut(report.text(markdown: true))
+        default: writeOut(report.text())
+        }
+    }
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""PruneDoctor benchmark suite: one command, every figure, each beside a baseline measured
+in the same run on the same machine.
+
+  python3 Tests/Benchmarks/bench.py            # everything
+  python3 Tests/Benchmarks/bench.py diagnose   # or: startup, plan, why, probe
+
+Figures are the best of several runs (wall seconds; peak RSS from wait4). Ratios compare
+prunedoc with its baseline in this run, so machine noise mostly cancels.
+"""
+import json, os, re, shutil, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+WORK = os.environ.get("PRUNEDOC_BENCH_DIR", os.path.join(tempfile.gettempdir(), "prunedoc-bench"))
+BIN = os.path.join(ROOT, ".build", "release", "prunedoc")
+MB = 1024 * 1024
+
+
+def run(cmd, stdout=subprocess.DEVNULL, stdin=None):
+    """Runs cmd; returns (wall seconds, peak RSS bytes)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL, stdin=stdin)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.WEXITSTATUS(status) not in (0, 1, 3):
+        raise SystemExit(f"failed ({os.WEXITSTATUS(status)}): {' '.join(cmd)}")
+    return wall, ru.ru_maxrss * 1024
+
+
+def best(cmd, n=3, **kw):
+    runs = [run(cmd, **kw) for _ in range(n)]
+    return min(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def build():
+    print("building release binary …", flush=True)
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "prunedoc"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def log_file(mb):
+    """A deterministic prune-job log of `mb` MB with 0.1 % error lines, made from 20 MB blocks
+    of shared/tools/gen_log.py output (or the built-in generator of the same shape)."""
+    os.makedirs(WORK, exist_ok=True)
+    block = os.path.join(WORK, "log-block-20.txt")
+    if not os.path.exists(block):
+        gen = os.path.join(SHARED, "tools", "gen_log.py")
+        if not os.path.exists(gen):
+            gen = os.path.join(ROOT, "Tests", "Benchmarks", "gen_log_fallback.py")
+        with open(block + ".tmp", "w") as f:
+            subprocess.run([sys.executable, gen, "20", "0.001", "7"], stdout=f, check=True)
+        os.rename(block + ".tmp", block)
+    path = os.path.join(WORK, f"log-{mb}.txt")
+    if not os.path.exists(path):
+        with open(path + ".tmp", "wb") as out, open(block, "rb") as b:
+            data = b.read()
+            for _ in range(mb // 20):
+                out.write(data)
+        os.rename(path + ".tmp", path)
+    return path
+
+
+def anchors_regex():
+    rules = json.loads(subprocess.run([BIN, "rules", "--format", "json"], capture_output=True, check=True).stdout)["rules"]
+    anchors = sorted({a for r in rules for a in r.get("anchors", [])})
+    return "|".join(re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", a) for a in anchors), len(anchors)
+
+
+def bench_diagnose(sizes=(200, 1024)):
+    print("\n== diagnose throughput (0.1 % error lines) ==")
+    regex, n = anchors_regex()
+    print(f"baseline: grep -c -E with the rules' {n} anchors; floor: cat > /dev/null")
+    print(f"{'input':>8} {'prunedoc json':>16} {'grep -c -E':>14} {'cat':>12} {'vs grep':>8} {'peak RSS':>10}")
+    for mb in sizes:
+        path = log_file(mb)
+        size = os.path.getsize(path) / MB
+        t_doc, rss = best([BIN, "diagnose", "--format", "json", path])
+        # GNU grep stops at the first match when stdout is /dev/null: give it a real file.
+        with open(os.path.join(WORK, "grep.out"), "w") as sink:
+            t_grep, _ = best(["grep", "-c", "-E", regex, path], stdout=sink)
+        t_cat, _ = best(["cat", path])
+        print(f"{mb:>6}MB {size / t_doc:>11.0f} MB/s {size / t_grep:>9.0f} MB/s {size / t_cat:>7.0f} MB/s "
+              f"{t_grep / t_doc:>7.2f}x {rss / MB:>7.0f} MB")
+
+
+def bench_startup():
+    print("\n== start-up: diagnose on a one-line input ==")
+    line = os.path.join(WORK, "one-line.txt")
+    os.makedirs(WORK, exist_ok=True)
+    with open(line, "w") as f:
+        f.write("error: error communicating with registry: Get https://172.30.30.30:5000/: x509: certificate signed by unknown authority\n")
+    times = sorted(run([BIN, "diagnose", line])[0] for _ in range(20))
+    t_true = sorted(run(["true"])[0] for _ in range(20))
+    print(f"prunedoc diagnose: median {times[10] * 1000:.1f} ms, best {times[0] * 1000:.1f} ms "
+          f"(baseline `true`: median {t_true[10] * 1000:.1f} ms)")
+
+
+SECTIONS = {"diagnose": bench_diagnose, "startup": bench_startup}
+
+if __name__ == "__main__":
+    wanted = sys.argv[1:] or list(SECTIONS)
+    build()
+    print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, {os.uname().sysname} {os.uname().release}")
+    for name in wanted:
+        SECTIONS[name]()
