@@ -264,13 +264,16 @@ public struct CertificateInfo: Sendable, Equatable {
     }
 }
 
-/// RFC 3339 in UTC with `Z`, as Go formats a certificate's times.
+/// RFC 3339 in UTC with `Z`, as Go formats a certificate's times (gmtime: no formatter to build per call).
 func goTime(_ d: Date) -> String {
-    let f = DateFormatter()
-    f.locale = Locale(identifier: "en_US_POSIX")
-    f.timeZone = TimeZone(identifier: "UTC")
-    f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
-    return f.string(from: d)
+    var t = time_t(d.timeIntervalSince1970.rounded(.down))
+    var tm = tm()
+    gmtime_r(&t, &tm)
+    func p(_ v: Int32, _ w: Int) -> String {
+        let s = String(v)
+        return String(repeating: "0", count: max(0, w - s.count)) + s
+    }
+    return "\(p(tm.tm_year + 1900, 4))-\(p(tm.tm_mon + 1, 2))-\(p(tm.tm_mday, 2))T\(p(tm.tm_hour, 2)):\(p(tm.tm_min, 2)):\(p(tm.tm_sec, 2))Z"
 }
 
 /// RFC 3339 in the local zone, as Go formats `time.Now()`.
