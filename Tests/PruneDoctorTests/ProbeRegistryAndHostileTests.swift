@@ -34,7 +34,7 @@ struct ProbeRegistryTests {
         // With a CA file oc is secure: https only, and the hint.
         let pem = pki.path("ca.pem")
         let secure = try probe("127.0.0.1:\(s.port)", ca: pem)
-        #expect(secure.ocWouldPrint == "error: failed to ping registry 127.0.0.1:\(s.port): [Get \"https://127.0.0.1:\(s.port)/\": http: server gave HTTP response to HTTPS client, \n* Append --force-insecure if you really want to prune the registry using insecure connection.]")
+        #expect(secure.ocWouldPrint == "failed to ping registry 127.0.0.1:\(s.port): [Get \"https://127.0.0.1:\(s.port)/\": http: server gave HTTP response to HTTPS client, \n* Append --force-insecure if you really want to prune the registry using insecure connection.]")
         expectRule(secure, "registry-http-only")
         #expect(secure.plainHTTP?.outcome == "http-response")
     }
@@ -59,11 +59,11 @@ struct ProbeRegistryTests {
         // A CA that did not sign it: Go's unknown authority.
         let other = TestPKI(caName: "Other CA")
         let wrong = try probe("127.0.0.1:\(s.port)", ca: other.path("ca.pem"))
-        #expect(wrong.ocWouldPrint == "error: failed to ping registry 127.0.0.1:\(s.port): Get \"https://127.0.0.1:\(s.port)/\": tls: failed to verify certificate: x509: certificate signed by unknown authority")
+        #expect(wrong.ocWouldPrint == "failed to ping registry 127.0.0.1:\(s.port): Get \"https://127.0.0.1:\(s.port)/\": tls: failed to verify certificate: x509: certificate signed by unknown authority")
         expectRule(wrong, "x509-unknown-authority")
         // http:// to the TLS port: Go's TLS server answers 400.
         let http = try probe("http://127.0.0.1:\(s.port)")
-        #expect(http.ocWouldPrint == "error: failed to ping registry http://127.0.0.1:\(s.port): [unexpected status: 400 Bad Request, unexpected status: 400 Bad Request]" || http.ocWouldPrint == "error: failed to ping registry http://127.0.0.1:\(s.port): unexpected status: 400 Bad Request")
+        #expect(http.ocWouldPrint == "failed to ping registry http://127.0.0.1:\(s.port): [unexpected status: 400 Bad Request, unexpected status: 400 Bad Request]" || http.ocWouldPrint == "failed to ping registry http://127.0.0.1:\(s.port): unexpected status: 400 Bad Request")
         expectRule(http, "registry-tls-only")
     }
 
@@ -90,7 +90,7 @@ struct ProbeHostileServerTests {
     @Test func refusedPort() throws {
         let port = ProbeEnv.freePort()
         let r = try probe("127.0.0.1:\(port)")
-        #expect(r.ocWouldPrint == "error: failed to ping registry 127.0.0.1:\(port): [Get \"https://127.0.0.1:\(port)/\": dial tcp 127.0.0.1:\(port): connect: connection refused, Get \"http://127.0.0.1:\(port)/\": dial tcp 127.0.0.1:\(port): connect: connection refused]")
+        #expect(r.ocWouldPrint == "failed to ping registry 127.0.0.1:\(port): [Get \"https://127.0.0.1:\(port)/\": dial tcp 127.0.0.1:\(port): connect: connection refused, Get \"http://127.0.0.1:\(port)/\": dial tcp 127.0.0.1:\(port): connect: connection refused]")
         expectRule(r, "tcp-connection-refused")
     }
 
@@ -135,7 +135,7 @@ struct ProbeHostileServerTests {
         let t0 = Date()
         let r = try probe("http://127.0.0.1:\(s.port)", timeout: 8)
         #expect(Date().timeIntervalSince(t0) < 8.5)
-        #expect(r.ocWouldPrint == "error: failed to ping registry http://127.0.0.1:\(s.port): Get \"http://127.0.0.1:\(s.port)/\": net/http: server response headers exceeded 10485760 bytes; aborted")
+        #expect(r.ocWouldPrint == "failed to ping registry http://127.0.0.1:\(s.port): Get \"http://127.0.0.1:\(s.port)/\": net/http: server response headers exceeded 10485760 bytes; aborted")
     }
 
     @Test(.enabled(if: ProbeEnv.runnable(tools)))
@@ -146,7 +146,7 @@ struct ProbeHostileServerTests {
         let s = try #require(Hostile.start("bigheader", in: dir))
         defer { s.stop() }
         let r = try probe("http://127.0.0.1:\(s.port)", timeout: 8)
-        #expect(r.ocWouldPrint == "error: failed to ping registry http://127.0.0.1:\(s.port): Get \"http://127.0.0.1:\(s.port)/\": net/http: server response headers exceeded 10485760 bytes; aborted")
+        #expect(r.ocWouldPrint == "failed to ping registry http://127.0.0.1:\(s.port): Get \"http://127.0.0.1:\(s.port)/\": net/http: server response headers exceeded 10485760 bytes; aborted")
     }
 
     @Test(.enabled(if: ProbeEnv.runnable(tools)))
@@ -158,7 +158,7 @@ struct ProbeHostileServerTests {
         defer { s.stop() }
         let pki = TestPKI()
         let r = try probe("127.0.0.1:\(s.port)", ca: pki.path("ca.pem"), timeout: 3)
-        #expect(r.ocWouldPrint == "error: failed to ping registry 127.0.0.1:\(s.port): Get \"https://127.0.0.1:\(s.port)/\": tls: first record does not look like a TLS handshake")
+        #expect(r.ocWouldPrint == "failed to ping registry 127.0.0.1:\(s.port): Get \"https://127.0.0.1:\(s.port)/\": tls: first record does not look like a TLS handshake")
         expectRule(r, "tls-not-tls")
     }
 
@@ -171,7 +171,7 @@ struct ProbeHostileServerTests {
         defer { s.stop() }
         let pki = TestPKI()
         let r = try probe("127.0.0.1:\(s.port)", ca: pki.path("ca.pem"), timeout: 3)
-        #expect(r.ocWouldPrint == "error: failed to ping registry 127.0.0.1:\(s.port): Get \"https://127.0.0.1:\(s.port)/\": unexpected EOF")
+        #expect(r.ocWouldPrint == "failed to ping registry 127.0.0.1:\(s.port): Get \"https://127.0.0.1:\(s.port)/\": unexpected EOF")
         expectRule(r, "connection-dropped")
     }
 
@@ -183,7 +183,7 @@ struct ProbeHostileServerTests {
         let s = try #require(Hostile.start("alert", in: dir))
         defer { s.stop() }
         let r = try probe("http://127.0.0.1:\(s.port)", timeout: 3)
-        #expect(r.ocWouldPrint == "error: failed to ping registry http://127.0.0.1:\(s.port): [Get \"http://127.0.0.1:\(s.port)/\": malformed HTTP response \"\\x15\\x03\\x01\\x00\\x02\\x02\", \n* Are you trying to connect to a TLS-enabled registry without TLS?]")
+        #expect(r.ocWouldPrint == "failed to ping registry http://127.0.0.1:\(s.port): [Get \"http://127.0.0.1:\(s.port)/\": malformed HTTP response \"\\x15\\x03\\x01\\x00\\x02\\x02\", \n* Are you trying to connect to a TLS-enabled registry without TLS?]")
         expectRule(r, "registry-tls-only")
         let a = AlertDecoder.decode([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x0A])
         #expect(a?.levelName == "fatal")

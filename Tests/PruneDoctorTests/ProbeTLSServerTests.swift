@@ -52,7 +52,7 @@ struct ProbeTLSServerTests {
         let s = try #require(startSServer(pki, cert: "wrong"))
         defer { s.stop() }
         let r = try probe("localhost:\(s.port)", ca: pki.path("ca.pem"))
-        #expect(r.ocWouldPrint == "error: failed to ping registry localhost:\(s.port): Get \"https://localhost:\(s.port)/\": tls: failed to verify certificate: x509: certificate is valid for registry.example.com, not localhost")
+        #expect(r.ocWouldPrint == "failed to ping registry localhost:\(s.port): Get \"https://localhost:\(s.port)/\": tls: failed to verify certificate: x509: certificate is valid for registry.example.com, not localhost")
         expectRule(r, "x509-hostname-mismatch")
         #expect(r.tls?.hostname.ok == false)
         #expect(r.tls?.withGivenCA?.ok == true)  // OpenSSL's chain check alone passes
@@ -66,7 +66,7 @@ struct ProbeTLSServerTests {
         let s = try #require(startSServer(pki, cert: "dnsonly"))
         defer { s.stop() }
         let r = try probe("127.0.0.1:\(s.port)", ca: pki.path("ca.pem"))
-        #expect(r.ocWouldPrint == "error: failed to ping registry 127.0.0.1:\(s.port): Get \"https://127.0.0.1:\(s.port)/\": tls: failed to verify certificate: x509: cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs")
+        #expect(r.ocWouldPrint == "failed to ping registry 127.0.0.1:\(s.port): Get \"https://127.0.0.1:\(s.port)/\": tls: failed to verify certificate: x509: cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs")
         expectRule(r, "x509-no-ip-sans")
     }
 
@@ -78,7 +78,7 @@ struct ProbeTLSServerTests {
         let s = try #require(startSServer(pki, cert: "cnonly"))
         defer { s.stop() }
         let r = try probe("localhost:\(s.port)", ca: pki.path("ca.pem"))
-        #expect(r.ocWouldPrint == "error: failed to ping registry localhost:\(s.port): Get \"https://localhost:\(s.port)/\": tls: failed to verify certificate: x509: certificate relies on legacy Common Name field, use SANs instead")
+        #expect(r.ocWouldPrint == "failed to ping registry localhost:\(s.port): Get \"https://localhost:\(s.port)/\": tls: failed to verify certificate: x509: certificate relies on legacy Common Name field, use SANs instead")
         expectRule(r, "x509-legacy-common-name")
         #expect(r.tls?.chain.first?.sans == [])
         #expect(r.tls?.withGivenCA?.ok == true)  // what curl and openssl accept
@@ -98,7 +98,7 @@ struct ProbeTLSServerTests {
         let s = try #require(startSServer(pki, cert: "old"))
         defer { s.stop() }
         let r = try probe("127.0.0.1:\(s.port)", ca: pki.path("ca.pem"))
-        let prefix = "error: failed to ping registry 127.0.0.1:\(s.port): Get \"https://127.0.0.1:\(s.port)/\": tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time "
+        let prefix = "failed to ping registry 127.0.0.1:\(s.port): Get \"https://127.0.0.1:\(s.port)/\": tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time "
         #expect(r.ocWouldPrint.hasPrefix(prefix), "\(r.ocWouldPrint)")
         #expect(r.ocWouldPrint.hasSuffix(" is after 2020-02-01T00:00:00Z"))
         expectRule(r, "x509-expired")
@@ -114,7 +114,7 @@ struct ProbeTLSServerTests {
         let s = try #require(startSServer(pki, cert: "self"))
         defer { s.stop() }
         let r = try probe("127.0.0.1:\(s.port)", ca: pki.path("ca.pem"))
-        #expect(r.ocWouldPrint == "error: failed to ping registry 127.0.0.1:\(s.port): Get \"https://127.0.0.1:\(s.port)/\": tls: failed to verify certificate: x509: certificate signed by unknown authority")
+        #expect(r.ocWouldPrint == "failed to ping registry 127.0.0.1:\(s.port): Get \"https://127.0.0.1:\(s.port)/\": tls: failed to verify certificate: x509: certificate signed by unknown authority")
         expectRule(r, "x509-unknown-authority")
         #expect(r.tls?.observations.contains("self-signed-leaf") == true)
         // The self-signed certificate as its own CA file: Go accepts it.
@@ -130,7 +130,7 @@ struct ProbeTLSServerTests {
         let s = try #require(startSServer(pki, cert: "sha1"))
         defer { s.stop() }
         let r = try probe("127.0.0.1:\(s.port)", ca: pki.path("ca.pem"))
-        #expect(r.ocWouldPrint == "error: failed to ping registry 127.0.0.1:\(s.port): Get \"https://127.0.0.1:\(s.port)/\": tls: failed to verify certificate: x509: certificate signed by unknown authority (possibly because of \"x509: cannot verify signature: insecure algorithm SHA1-RSA (temporarily override with GODEBUG=x509sha1=1)\" while trying to verify candidate authority certificate \"Test CA\")")
+        #expect(r.ocWouldPrint == "failed to ping registry 127.0.0.1:\(s.port): Get \"https://127.0.0.1:\(s.port)/\": tls: failed to verify certificate: x509: certificate signed by unknown authority (possibly because of \"x509: cannot verify signature: insecure algorithm SHA1-RSA (temporarily override with GODEBUG=x509sha1=1)\" while trying to verify candidate authority certificate \"Test CA\")")
         expectRule(r, "x509-insecure-signature")
         #expect(r.tls?.chain.first?.signatureAlgorithm == "SHA1-RSA")
     }
@@ -144,7 +144,7 @@ struct ProbeTLSServerTests {
         let s = try #require(startSServer(pki, cert: "good"))
         defer { s.stop() }
         let r = try probe("127.0.0.1:\(s.port)", ca: pki.path("ca2.pem"))
-        #expect(r.ocWouldPrint == "error: failed to ping registry 127.0.0.1:\(s.port): Get \"https://127.0.0.1:\(s.port)/\": tls: failed to verify certificate: x509: certificate signed by unknown authority (possibly because of \"crypto/rsa: verification error\" while trying to verify candidate authority certificate \"Test CA\")")
+        #expect(r.ocWouldPrint == "failed to ping registry 127.0.0.1:\(s.port): Get \"https://127.0.0.1:\(s.port)/\": tls: failed to verify certificate: x509: certificate signed by unknown authority (possibly because of \"crypto/rsa: verification error\" while trying to verify candidate authority certificate \"Test CA\")")
         expectRule(r, "x509-unknown-authority")
         #expect(r.tls?.observations.contains { $0.hasPrefix("regenerated-ca") } == true)
     }
@@ -187,7 +187,7 @@ struct ProbeTLSServerTests {
         defer { s.stop() }
         let r = try probe("localhost:\(s.port)", ca: pki.path("ca.pem"), timeout: 5)
         #expect((r.tls?.chain.first?.sizeBytes ?? 0) > 100_000)
-        #expect(r.ocWouldPrint == "error: failed to ping registry localhost:\(s.port): Get \"https://localhost:\(s.port)/\": tls: failed to verify certificate: x509: certificate is valid for 6000 names, but none matched localhost")
+        #expect(r.ocWouldPrint == "failed to ping registry localhost:\(s.port): Get \"https://localhost:\(s.port)/\": tls: failed to verify certificate: x509: certificate is valid for 6000 names, but none matched localhost")
     }
 }
 
@@ -211,6 +211,6 @@ struct ProbeRenegotiationTests {
         let r = try probe("127.0.0.1:\(port)", ca: pki.path("ca.pem"), timeout: 3)
         #expect(Date().timeIntervalSince(t0) < 3.5)
         #expect(r.tls?.version == "TLSv1.2")
-        #expect(r.ocWouldPrint == "error: failed to ping registry 127.0.0.1:\(port): Get \"https://127.0.0.1:\(port)/\": local error: tls: no renegotiation")
+        #expect(r.ocWouldPrint == "failed to ping registry 127.0.0.1:\(port): Get \"https://127.0.0.1:\(port)/\": local error: tls: no renegotiation")
     }
 }

@@ -140,7 +140,7 @@ public enum RegistryProber {
                    text.range(of: "(?:operation|connection) timed out|no such host", options: .regularExpression) != nil {
                     text += RegistryProber.reachableRouteHint
                 }
-                ocWouldPrint = "error: failed to ping registry \(o.registry): \(text)"
+                ocWouldPrint = "failed to ping registry \(o.registry): \(text)"
             }
 
             let tls = buildTLSReport()
@@ -182,7 +182,7 @@ public enum RegistryProber {
                 let lines = attempts.map { a in
                     a.outcome == "no-reply" ? "Get \(goQuote(a.url)): net/http: timeout awaiting response headers" : (a.error ?? "")
                 }.filter { !$0.isEmpty }
-                let text = ocWouldPrint.isEmpty ? lines.joined(separator: "\n") : ocWouldPrint
+                let text = ocWouldPrint.isEmpty ? lines.joined(separator: "\n") : "error: " + ocWouldPrint
                 if !text.isEmpty { findings = engine.diagnose(text: text).findings }
             }
             if outcome == "hang" && findings.isEmpty {

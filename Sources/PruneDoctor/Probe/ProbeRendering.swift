@@ -25,7 +25,7 @@ extension ProbeReport {
         case "undetermined": out.append("oc's result is unknown (redirect to another host, not followed)")
         default:
             out.append(bold("oc would print"))
-            out.append("  " + safe(ocWouldPrint).replacingOccurrences(of: "\\x0a", with: "\n  "))
+            out.append("  error: " + safe(ocWouldPrint).replacingOccurrences(of: "\\x0a", with: "\n  "))
         }
         if let t = tls {
             out.append("")
@@ -89,7 +89,7 @@ extension ProbeReport {
             out.append("oc would print:")
             out.append("")
             out.append("```")
-            out.append(safe(ocWouldPrint).replacingOccurrences(of: "\\x0a", with: "\n"))
+            out.append("error: " + safe(ocWouldPrint).replacingOccurrences(of: "\\x0a", with: "\n"))
             out.append("```")
         }
         out.append("")

@@ -96,7 +96,7 @@ public struct ProbeReport: Sendable {
     public var plainHTTP: PlainHTTPReport?
     /// `success`, `failure` or `hang` (oc would wait with no timeout of its own).
     public var ocOutcome: String
-    /// The line oc would end with, without `error: ` … empty unless the ping fails.
+    /// The line oc would end with, after its `error: ` prefix (DESIGN.md §2); empty unless the ping fails.
     public var ocWouldPrint: String
     /// The registry URL oc would use when the ping succeeds.
     public var registryURL: String?

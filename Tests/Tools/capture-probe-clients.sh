@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Captures what real clients (skopeo, curl, openssl s_client) print against local registries on
 # 127.0.0.1, into Scenarios/diagnose/<name>/{input.txt,command.txt,expect.json}.
-# Usage: Scripts/capture-probe-clients.sh   (needs docker-registry, openssl, skopeo, curl)
+# Usage: Tests/Tools/capture-probe-clients.sh   (needs docker-registry, openssl, skopeo, curl)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=Scenarios/diagnose
