@@ -41,9 +41,14 @@ struct PlanCommand: ParsableCommand {
         let report = PlanReport(pruner: engine, plan: plan)
         defer { timing.mark("render") }
         switch output.format {
-        case .json: writeOutBytes(report.jsonBytes())
-        case .markdown: writeOut(report.text(markdown: true))
-        default: writeOut(report.text())
+        case .json:
+            if output.redact == nil {
+                writeOutBytes(report.jsonBytes())
+            } else {
+                writeOut(output.finish(String(decoding: report.jsonBytes(), as: UTF8.self), names: snapshot.sensitiveNames))
+            }
+        case .markdown: writeOut(output.finish(report.text(markdown: true), names: snapshot.sensitiveNames))
+        default: writeOut(output.finish(report.text(), names: snapshot.sensitiveNames))
         }
     }
 }

@@ -29,8 +29,10 @@ struct OutputOptions: ParsableArguments {
     var redact: RedactionLevel? = nil
 
     /// Applies secret masking (always) and `--redact` (when asked) to a rendered output.
-    func finish(_ rendered: String) -> String {
-        Redactor(level: redact).apply(rendered)
+    func finish(_ rendered: String, names: [(String, Redactor.Kind)] = []) -> String {
+        let redactor = Redactor(level: redact)
+        for (value, kind) in names { redactor.register(value, kind: kind) }
+        return redactor.apply(rendered)
     }
 
     /// Colour only when writing text to a terminal and nobody asked otherwise.

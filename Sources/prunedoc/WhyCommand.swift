@@ -49,9 +49,9 @@ struct WhyCommand: ParsableCommand {
             }
             let ex = PositionsExplainer(lines: lines, keepTagRevisions: options.keepTagRevisions ?? 3)
             switch output.format {
-            case .json: writeOut(ex.json(image: image).serialized())
-            case .markdown: writeOut(ex.text(image: image, markdown: true))
-            default: writeOut(ex.text(image: image))
+            case .json: writeOut(output.finish(ex.json(image: image).serialized()))
+            case .markdown: writeOut(output.finish(ex.text(image: image, markdown: true)))
+            default: writeOut(output.finish(ex.text(image: image)))
             }
             return
         }
@@ -65,10 +65,11 @@ struct WhyCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let e = explainer.explain(digest)
+        let names = snapshot.sensitiveNames
         switch output.format {
-        case .json: writeOut(explainer.json(e).serialized())
-        case .markdown: writeOut(explainer.text(e, markdown: true))
-        default: writeOut(explainer.text(e))
+        case .json: writeOut(output.finish(explainer.json(e).serialized(), names: names))
+        case .markdown: writeOut(output.finish(explainer.text(e, markdown: true), names: names))
+        default: writeOut(output.finish(explainer.text(e), names: names))
         }
     }
 }

@@ -96,7 +96,55 @@ def bench_startup():
           f"(baseline `true`: median {t_true[10] * 1000:.1f} ms)")
 
 
-SECTIONS = {"diagnose": bench_diagnose, "startup": bench_startup}
+def bench_probe(runs=20):
+    """probe against a local TLS registry (Debian's docker-registry, private CA, 127.0.0.1),
+    beside curl making one TLS request to the same registry (the floor)."""
+    print("\n== probe latency: local TLS registry, right CA ==")
+    registry = shutil.which("docker-registry") or "/usr/bin/docker-registry"
+    if not os.path.exists(registry) or not shutil.which("openssl") or not shutil.which("curl"):
+        print("skipped: needs docker-registry, openssl and curl (apt-get install docker-registry openssl curl)")
+        return
+    import socket
+    d = tempfile.mkdtemp(prefix="prunedoc-probe-bench-")
+    q = lambda *a: subprocess.run(a, cwd=d, check=True, capture_output=True)
+    q("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Bench CA")
+    q("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "reg.key", "-out", "reg.csr", "-subj", "/CN=localhost")
+    with open(os.path.join(d, "reg.ext"), "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    q("openssl", "x509", "-req", "-in", "reg.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "reg.pem", "-days", "1", "-extfile", "reg.ext")
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+    with open(os.path.join(d, "reg.yml"), "w") as f:
+        f.write(f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {d}/data\n"
+                f"http:\n  addr: 127.0.0.1:{port}\n  tls:\n    certificate: {d}/reg.pem\n    key: {d}/reg.key\n")
+    server = subprocess.Popen(["timeout", "300", registry, "serve", os.path.join(d, "reg.yml")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        ca = os.path.join(d, "ca.pem")
+        out = json.loads(subprocess.run([BIN, "probe", f"127.0.0.1:{port}", "--certificate-authority", ca, "--format", "json"],
+                                        capture_output=True, check=True).stdout)
+        print(f"probe result: {out['ocOutcome']}, oc would use {out['registryURL']}")
+        def series(cmd):
+            return sorted(run(cmd)[0] for _ in range(runs))
+        t_probe = series([BIN, "probe", f"127.0.0.1:{port}", "--certificate-authority", ca])
+        t_curl = series(["curl", "-sS", "-o", "/dev/null", "--cacert", ca, f"https://127.0.0.1:{port}/"])
+        med = lambda t: t[len(t) // 2] * 1000
+        print(f"prunedoc probe:  median {med(t_probe):6.1f} ms  best {t_probe[0] * 1000:6.1f} ms  ({runs} runs)")
+        print(f"baseline curl:   median {med(t_curl):6.1f} ms  best {t_curl[0] * 1000:6.1f} ms  (one TLS request)")
+        print(f"ratio (probe / curl, median): {med(t_probe) / med(t_curl):.1f}x  (the probe makes several connections: "
+              "https ping, chain checks, the plain-HTTP try and GET /v2/)")
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+SECTIONS = {"diagnose": bench_diagnose, "startup": bench_startup, "probe": bench_probe}
 
 if __name__ == "__main__":
     wanted = sys.argv[1:] or list(SECTIONS)

@@ -19,62 +19,58 @@ import Testing
         #expect(d.findings[0].evidence[0].text.contains("\u{FFFD}"))
     }
 
-    @Test func nulBytesAreNotErrors() {
-        let d = engine.diagnose(text: String(repeating: "\0", count: 1 << 20))
-        #expect(d.findings.isEmpty && d.unrecognized.isEmpty)
-        #expect(d.bytesRead == 1 << 20)
-    }
-
-    @Test(.timeLimit(.minutes(1)))
-    func fiftyMegabyteSingleLineIsSegmentedNotHeldWhole() throws {
-        let filler = [UInt8](repeating: UInt8(ascii: "a"), count: 25 << 20)
-        let bytes = filler + Array((" " + x509Line + " ").utf8) + filler
-        let before = peakRSS()
-        let fd = pipeWith(bytes)
+    @Test func nulBytesAreNotErrors() throws {
+        let fd = pipeWith([UInt8](repeating: 0, count: 64 << 20))
         let d = try engine.diagnose(fd: fd)
         close(fd)
-        #expect(d.findings.map(\.rule) == ["x509-unknown-authority"])
-        #expect(d.linesRead == 1)
-        // Input 50 MB: the pipe writer holds it; the reader must not add a copy of the line.
-        #expect(peakRSS() - before < 120 << 20)
+        #expect(d.findings.isEmpty && d.unrecognized.isEmpty)
+        #expect(d.bytesRead == 64 << 20)
     }
 
+    /// Issue 2 asks for 50 MB, issue 6 for 100 MB: one line of 100 MB with an error in the
+    /// middle, through the real binary. Bound proved: < 64 MB peak RSS, < 1 minute.
+    @Test(.timeLimit(.minutes(1)))
+    func hundredMegabyteSingleLineIsSegmentedNotHeldWhole() throws {
+        let line = x509Line
+        let r = ChildProcess.run(["diagnose", "--format", "json", "-"], timeout: 60) { fd in
+            let filler = [UInt8](repeating: UInt8(ascii: "a"), count: 1 << 20)
+            for _ in 0..<50 where ChildProcess.writeAll(fd, filler) {}
+            _ = ChildProcess.writeAll(fd, Array((" " + line + " ").utf8))
+            for _ in 0..<50 where ChildProcess.writeAll(fd, filler) {}
+        }
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("\"rule\": \"x509-unknown-authority\""))
+        #expect(r.stdout.contains("\"linesRead\": 1,"))
+        #expect(r.maxRSS < 64 << 20, "peak RSS \(r.maxRSS >> 20) MB")
+    }
+
+    /// An endless-looking stdin stream of 1 GB through the real binary: it keeps up and its
+    /// memory stays bounded. Bound proved: < 200 MB peak RSS, < 2 minutes.
     @Test(.timeLimit(.minutes(2)))
     func oneGigabyteStreamKeepsMemoryBounded() throws {
-        var p: [Int32] = [0, 0]
-        #expect(pipe(&p) == 0)
         let block = Array(String(repeating: "I1129 14:00:00.000000       1 prune.go:300] Deleting blob sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n", count: 8000).utf8)
         let errorLine = Array((x509Line + "\n").utf8)
-        let writeEnd = p[1]
-        let writer = Thread {
-            var written = 0
-            var i = 0
-            while written < 1 << 30 {
-                let chunk = i % 3 == 0 ? block + errorLine : block
-                chunk.withUnsafeBytes { raw in
-                    var off = 0
-                    while off < raw.count {
-                        let n = write(writeEnd, raw.baseAddress! + off, raw.count - off)
-                        if n <= 0 { return }
-                        off += n
-                    }
-                }
-                written += chunk.count
-                i += 1
-            }
-            close(writeEnd)
-        }
-        let before = peakRSS()
-        writer.start()
-        let d = try engine.diagnose(fd: p[0])
-        close(p[0])
-        #expect(d.bytesRead >= 1 << 30)
-        #expect(d.findings.count == 1)
-        // Every error line counted, only the first ones kept as evidence.
         let blocks = ((1 << 30) + block.count - 1) / block.count
-        #expect(d.findings.first?.facts["evidenceTotal"] == .int((blocks + 2) / 3))
-        #expect(d.findings.first?.evidence.count == DiagnosisEngine.evidenceCap)
-        #expect(peakRSS() - before < 200 << 20, "peak RSS grew by \((peakRSS() - before) >> 20) MB")
+        let r = ChildProcess.run(["diagnose", "--format", "json"], timeout: 120) { fd in
+            for i in 0..<blocks {
+                guard ChildProcess.writeAll(fd, i % 3 == 0 ? block + errorLine : block) else { return }
+            }
+        }
+        #expect(r.status == 0)
+        // Every error line counted, only the first ones kept as evidence.
+        #expect(r.stdout.contains("\"evidenceTotal\": \((blocks + 2) / 3)"))
+        #expect(r.maxRSS < 200 << 20, "peak RSS \(r.maxRSS >> 20) MB")
+    }
+
+    /// The streaming reader in-process: the number of bytes and findings (no memory claim here).
+    @Test func streamingReaderCountsEverything() throws {
+        let fd = pipeWith(Array(String(repeating: x509Line + "\n", count: 5000).utf8))
+        let d = try engine.diagnose(fd: fd)
+        close(fd)
+        #expect(d.linesRead == 5000)
+        #expect(d.findings.count == 1)
+        #expect(d.findings[0].evidence.count == DiagnosisEngine.evidenceCap)
+        #expect(d.findings[0].facts["evidenceTotal"] == .int(5000))
     }
 
     @Test func terminalEscapesAreNeutralisedInTextOutput() {
@@ -157,9 +153,3 @@ import Testing
     }
 }
 
-/// Peak resident set size of this process, in bytes.
-func peakRSS() -> Int {
-    var u = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &u)
-    return Int(u.ru_maxrss) * 1024
-}

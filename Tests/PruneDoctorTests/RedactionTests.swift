@@ -69,3 +69,37 @@ import Testing
         #expect(s.contains("reg.example.net"), "without --redact, hosts stay")
     }
 }
+
+/// `plan` and `why` on every retention scenario, redacted with `all`: no namespace, stream or
+/// referrer name of the snapshot survives in any format.
+@Suite struct RetentionRedactionTests {
+    static var root: URL { DiagnoseScenarioTests.root.deletingLastPathComponent().appendingPathComponent("retention") }
+    static var cases: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).sorted()
+            .filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0).appendingPathComponent("snapshot").path) }
+    }
+
+    @Test(arguments: cases)
+    func planAndWhyAreRedacted(_ name: String) throws {
+        let snapshot = try SnapshotLoader.load(path: RetentionRedactionTests.root.appendingPathComponent(name).appendingPathComponent("snapshot").path)
+        let options = PruneOptions(now: RFC3339.parse("2026-11-29T12:00:00Z")!)
+        let pruner = Pruner(snapshot: snapshot, options: options)
+        let plan = pruner.run()
+        let report = PlanReport(pruner: pruner, plan: plan)
+        let why = WhyExplainer(pruner: pruner, plan: plan)
+        var outputs = [report.text(), report.text(markdown: true), String(decoding: report.jsonBytes(), as: UTF8.self)]
+        if let first = snapshot.images.first {
+            let e = why.explain(snapshot.strings[first.name])
+            outputs += [why.text(e), why.text(e, markdown: true), why.json(e).serialized()]
+        }
+        let names = snapshot.sensitiveNames
+        for out in outputs {
+            let redactor = Redactor(level: .all)
+            for (value, kind) in names { redactor.register(value, kind: kind) }
+            let redacted = redactor.apply(out)
+            for (value, _) in names where !Redactor.keepWords.contains(value) {
+                #expect(!RedactionTests.occursWhole(value, in: redacted), "\(name): '\(value)' survived")
+            }
+        }
+    }
+}

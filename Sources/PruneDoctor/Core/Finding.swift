@@ -41,7 +41,8 @@ public struct Finding: Sendable {
         self.notes = notes
         remediation = d.remediation.map { RuleDescription.fill($0, values) }
         warnings = d.warnings.map { RuleDescription.fill($0, values) }
-        references = d.references + ["prunedoc explain \(d.id)"]
+        // The runbook gives every rule a stable anchor of its id.
+        references = d.references + ["prunedoc explain \(d.id)", "runbook.html#\(d.id)"]
     }
 
     public var json: JSONValue {

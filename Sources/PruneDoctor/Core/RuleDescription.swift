@@ -77,10 +77,12 @@ public struct RuleDescription: Sendable {
             if key.allSatisfy({ $0.isLetter || $0.isNumber }), !key.isEmpty,
                let value = values[key] ?? placeholderDefaults[key] {
                 out += value
+                rest = rest[rest.index(after: close)...]
             } else {
-                out += rest[open...close]
+                // Not a placeholder (a Go template's `{{…}}`): keep the brace, look inside.
+                out += "{"
+                rest = rest[rest.index(after: open)...]
             }
-            rest = rest[rest.index(after: close)...]
         }
         out += rest
         return out

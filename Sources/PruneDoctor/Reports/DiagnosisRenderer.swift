@@ -75,7 +75,7 @@ public enum DiagnosisRenderer {
         var out = "# PruneDoctor diagnosis\n\n"
         out += "| | |\n|---|---|\n"
         out += "| command | `\(Markdown.cell(context.command))` |\n"
-        if !context.inputs.isEmpty { out += "| input | \(Markdown.cell(context.inputs.joined(separator: ", "))) (\(d.linesRead) lines, \(d.bytesRead) bytes) |\n" }
+        if !context.inputs.isEmpty { out += "| input | \(Markdown.cell(context.inputs.joined(separator: ", "))) (\(d.linesRead) line\(d.linesRead == 1 ? "" : "s"), \(d.bytesRead) bytes) |\n" }
         out += "| generated | \(context.generatedAt) |\n"
         out += "| time used | \(String(format: "%.3f", context.elapsedSeconds)) s |\n"
         out += "| findings | \(d.findings.count) (\(d.findings.filter { $0.severity == .error }.count) error) |\n\n"

@@ -29,20 +29,121 @@ public final class Redactor {
     }
 
     public func apply(_ text: String) -> String {
-        var s = Redactor.maskSecrets(text)
-        guard let level else { return s }
-        var literal: [(String, String)] = registered.filter { level == .all || ($0.kind != "namespace" && $0.kind != "stream") }
-            .map { ($0.value, $0.kind) }
-        literal += collect(s, level: level)
-        for m in Redactor.matches(Redactor.ipv4, in: s) { literal.append((m[0], "ip")) }
-        for m in Redactor.matches(Redactor.ipv6Bracketed, in: s) { literal.append((m[1], "ip")) }
-        for m in Redactor.matches(Redactor.hostname, in: s) where !Redactor.isPublicName(m[0]) { literal.append((m[0], "host")) }
-        // Longest first, so `a.b.example.net` goes before `example.net`; first kind seen wins.
-        var seen = Set<String>()
-        for (value, kind) in literal.sorted(by: { $0.0.count > $1.0.count }) where seen.insert(value).inserted {
+        let masked = Redactor.maskSecrets(text)
+        guard let level else { return masked }
+        var names: [String: String] = [:]
+        for (value, kind) in registered where level == .all || (kind != "namespace" && kind != "stream") {
+            names[value] = names[value] ?? kind
+        }
+        for (value, kind) in collect(masked, level: level) { names[value] = names[value] ?? kind }
+        // Names with characters outside a token (`alice@corp`) get a targeted pass; the rest,
+        // and every IP and host name, are replaced in one linear pass over the tokens.
+        var s = masked
+        for (value, kind) in names.filter({ !$0.key.utf8.allSatisfy(Redactor.isTokenByte) }).sorted(by: { $0.key.count > $1.key.count }) {
             s = replaceWhole(value, in: s, with: placeholder(value, kind: kind))
         }
-        return s
+        return tokenPass(s, names: names)
+    }
+
+    static func isTokenByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+            || b == UInt8(ascii: ".") || b == UInt8(ascii: "-") || b == UInt8(ascii: "_") || b == UInt8(ascii: "~")
+    }
+
+    /// Walks the text once: each maximal run of name characters is looked up among the known
+    /// names, then tested as an IPv4 address or a (lower-case, non-public) host name.
+    private func tokenPass(_ s: String, names: [String: String]) -> String {
+        let bytes = Array(s.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 64)
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b == UInt8(ascii: "["), let close = Redactor.bracketedIPv6(bytes, from: i) {
+                out.append(b)
+                out.append(contentsOf: Array(placeholder(String(decoding: bytes[(i + 1)..<close], as: UTF8.self), kind: "ip").utf8))
+                i = close
+                continue
+            }
+            guard Redactor.isTokenByte(b), i == 0 || !Redactor.isTokenByte(bytes[i - 1]) else {
+                out.append(b)
+                i += 1
+                continue
+            }
+            var j = i
+            while j < n, Redactor.isTokenByte(bytes[j]) { j += 1 }
+            var end = j
+            // A sentence's full stop or a trailing dash is not part of the name.
+            while end > i, bytes[end - 1] == UInt8(ascii: ".") || bytes[end - 1] == UInt8(ascii: "-") { end -= 1 }
+            let token = String(decoding: bytes[i..<end], as: UTF8.self)
+            let kind: String?
+            if let k = names[token], !Redactor.keepWords.contains(token) {
+                kind = k
+            } else if Redactor.isIPv4(bytes[i..<end]) {
+                kind = "ip"
+            } else if Redactor.looksLikeHost(token) {
+                kind = "host"
+            } else {
+                kind = nil
+            }
+            if let kind {
+                out.append(contentsOf: Array(placeholder(token, kind: kind).utf8))
+            } else {
+                out.append(contentsOf: bytes[i..<end])
+            }
+            out.append(contentsOf: bytes[end..<j])
+            i = j
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func bracketedIPv6(_ b: [UInt8], from i: Int) -> Int? {
+        var j = i + 1
+        var colons = 0
+        while j < b.count, j - i < 48 {
+            let c = b[j]
+            if c == UInt8(ascii: "]") { return colons >= 2 ? j : nil }
+            if c == UInt8(ascii: ":") { colons += 1 } else if !(isHex(c) || c == UInt8(ascii: ".")) { return nil }
+            j += 1
+        }
+        return nil
+    }
+
+    static func isHex(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
+    }
+
+    static func isIPv4(_ t: ArraySlice<UInt8>) -> Bool {
+        var parts = 0
+        var value = 0
+        var digits = 0
+        for c in t {
+            if c == UInt8(ascii: ".") {
+                guard digits > 0, value <= 255 else { return false }
+                parts += 1
+                value = 0
+                digits = 0
+            } else if c >= 0x30 && c <= 0x39 {
+                value = value * 10 + Int(c - 0x30)
+                digits += 1
+                if digits > 3 { return false }
+            } else {
+                return false
+            }
+        }
+        return parts == 3 && digits > 0 && value <= 255
+    }
+
+    /// A lower-case dotted name whose last label is a word: `registry.corp.internal`, not
+    /// `v2.1`, `prune.go`, `image.openshift.io` or `dockerImageMetadata.Id`.
+    static func looksLikeHost(_ t: String) -> Bool {
+        guard t.contains("."), t.utf8.allSatisfy({ !($0 >= 0x41 && $0 <= 0x5A) && $0 != UInt8(ascii: "_") && $0 != UInt8(ascii: "~") }) else { return false }
+        let labels = t.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && $0.first != "-" && $0.last != "-" }),
+              let last = labels.last, last.count >= 2, last.first!.isLetter, last.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" })
+        else { return false }
+        return !isPublicName(t)
     }
 
     private func placeholder(_ value: String, kind: String) -> String {
@@ -135,16 +236,14 @@ public final class Redactor {
 
     // MARK: names
 
-    static let ipv4 = re("(?<![0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(?![0-9]|\\.[0-9])")
-    static let ipv6Bracketed = re("\\[([0-9A-Fa-f]*:[0-9A-Fa-f:.]+)\\]")
-    static let hostname = re("(?<![A-Za-z0-9_.@-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z][A-Za-z0-9-]{1,62}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])")
     static let serviceAccount = re("system:serviceaccount:([a-z0-9][a-z0-9-]*):([a-z0-9][a-z0-9.-]*)")
     static let quotedUser = re("[Uu]ser \\\\?\"([^\"\\\\]+)\\\\?\"")
     static let namespaceMention = re("(?:namespace[=:] ?\\\\?\"?|in the namespace \\\\?\"|in project \\\\?\"|-n )([a-z0-9][a-z0-9-]{0,62})")
-    static let repository = re("(?<![A-Za-z0-9_.:/-])([a-z0-9][a-z0-9-]{0,62})/([a-z0-9][a-z0-9._-]{0,254})(?=[:@ ]|$|\\.\\.\\.)")
+    // Only where the text says it is a repository: prose like `net/http` or `deploy/x` is not.
+    static let repository = re("(?:[Rr]epository |image ?stream |imagestreams? |istags? |/v2/|oc tag -d )([a-z0-9][a-z0-9-]{0,62})/([a-z0-9][a-z0-9._-]{0,254})")
 
     static let fileExtensions: Set<String> = [
-        "go", "crt", "pem", "key", "csr", "yaml", "yml", "json", "txt", "log", "sh", "md", "html", "conf", "cfg", "swift", "py", "der", "srl",
+        "go", "js", "ts", "java", "c", "h", "rs", "crt", "pem", "key", "csr", "yaml", "yml", "json", "txt", "log", "sh", "md", "html", "conf", "cfg", "swift", "py", "der", "srl",
     ]
 
     static let publicSuffixes = [

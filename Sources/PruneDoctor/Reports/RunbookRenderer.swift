@@ -167,7 +167,7 @@ public enum RunbookRenderer {
         .badge{display:inline-block;font-size:12px;padding:1px 8px;border-radius:10px;background:var(--code);border:1px solid var(--line)}
         .sev-error .sev{color:var(--err)}.sev-warning .sev{color:var(--warn)}.meta{margin:0 0 8px}.summary{font-weight:600}
         .warning{background:#fffaeb;border:1px solid #fedf89;border-radius:6px;padding:4px 14px;margin:12px 0}
-        .triage li{margin:8px 0}nav ul{columns:2;column-gap:32px}nav ul ul{columns:1}.refs{font-size:13px;color:var(--muted);word-break:break-all}
+        .triage li{margin:8px 0}nav ul{columns:2;column-gap:32px}nav ul ul{columns:1}nav>ul>li{break-inside:avoid-column}.refs{font-size:13px;color:var(--muted);word-break:break-all}
         @media print{body{max-width:none;padding:0;font-size:11pt}a{color:inherit;text-decoration:none}nav ul{columns:1}
         .rule{break-inside:avoid;page-break-inside:avoid}h2{break-after:avoid}pre{white-space:pre-wrap}}
         """

@@ -31,7 +31,14 @@ public enum SnapshotLoader {
             for name in files {
                 let file = (path as NSString).appendingPathComponent(name)
                 progress?(file)
+                let before = snapshot.loaded.values.reduce(0, +)
                 try loadFile(file, namespace: namespace, into: &snapshot)
+                // An empty List names no kind; `oc get pods -A -o json > pods.json` still says
+                // "there are no pods", so the file name decides, and no warning is due.
+                if snapshot.loaded.values.reduce(0, +) == before,
+                   let kind = SnapshotKind(rawValue: ((name as NSString).deletingPathExtension).lowercased()) {
+                    snapshot.present.insert(kind)
+                }
             }
         } else {
             progress?(path)

@@ -26,13 +26,14 @@ struct TCPConnectionRefused: DiagnosticRule {
             "error: error communicating with registry: Get https://172.30.1.2:5000/healthz: dial tcp 172.30.1.2:5000: connect: connection refused",
             "FATA[0000] Error: v1 ping attempt failed with error: Get http://localhost:5000/v1/_ping: dial tcp 127.0.0.1:5000: connection refused",
             "curl: (7) Failed to connect to localhost port 5000 after 0 ms: Connection refused",
+            "curl: (7) Failed to connect to 127.0.0.1 port 1 after 0 ms: Couldn't connect to server",
         ],
         nonTriggering: [
             "dial tcp: lookup registry.example.com on 10.0.0.10:53: read udp 10.0.0.5:40000->10.0.0.10:53: read: connection refused",
         ]
     )
 
-    let anchors = ["connection refused", "Connection refused"]
+    let anchors = ["connection refused", "Connection refused", "Couldn't connect to server"]
     let failingLayer = FailingLayer.tcp
 
     func match(_ item: ErrorItem) -> Facts? {
@@ -41,6 +42,11 @@ struct TCPConnectionRefused: DiagnosticRule {
         var f = Facts()
         if let dial = item.text.slice(after: "dial tcp ", before: ": ") { f.set("dialAddress", dial) }
         if item.text.contains("getsockopt") { f.set("goVersion", "Go < 1.10 wording (getsockopt)") }
+        if item.text.contains("Couldn't connect to server") {
+            // curl 7.8x+ prints only that the connect failed; refused is by far its commonest cause.
+            f.set("observedBy", "curl (7): the TCP connection failed; a refusal is the usual cause")
+            if let port = item.text.slice(after: " port ", before: " ") { f.set("port", port) }
+        }
         return f
     }
 }
