@@ -10,9 +10,9 @@ let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 let root = here.deletingLastPathComponent().deletingLastPathComponent().standardizedFileURL
 let rootIdentity = root.lastPathComponent
 
-// One executable per folder Sources/fuzz-NAME.
-let names = ((try? FileManager.default.contentsOfDirectory(atPath: here.appendingPathComponent("Sources").path)) ?? [])
-    .filter { $0.hasPrefix("fuzz-") }.sorted()
+// One executable per target, in Sources/fuzz-NAME (listed here: SwiftPM caches the manifest,
+// so a listing of the folder would not see a new one).
+let names = ["evidence", "snapshot-json", "snapshot-yaml", "positions", "probe-decoders"].map { "fuzz-" + $0 }
 
 let package = Package(
     name: "PruneDoctorFuzz",
