@@ -50,4 +50,55 @@ import Testing
         #expect(!text.contains("oc tag -d a:b"))
         #expect(json.contains("oc tag -d c:d\""))
     }
+
+    /// What the `snapshot-json` target does: decode the bytes as one snapshot file.
+    static func snapshotJSONTarget(_ input: [UInt8]) throws -> Snapshot {
+        var snapshot = Snapshot()
+        try SnapshotDecoder(reader: JSONByteReader(bytes: input), file: "fuzz.json", namespaceFilter: nil).decode(into: &snapshot)
+        return snapshot
+    }
+
+    /// What the `snapshot-yaml` target does: YAML → JSON with the node bound, then decode.
+    static func snapshotYAMLTarget(_ input: [UInt8]) throws -> Snapshot {
+        let json = try SnapshotLoader.yamlToJSON(Data(input), file: "fuzz.yaml", maxNodes: 200_000)
+        var snapshot = Snapshot()
+        try SnapshotDecoder(reader: JSONByteReader(bytes: json), file: "fuzz.yaml", namespaceFilter: nil).decode(into: &snapshot)
+        return snapshot
+    }
+
+    static func refusal(_ body: () throws -> Snapshot) -> String? {
+        do {
+            _ = try body()
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    // snapshot-json, snapshot-yaml: a time after 2262 (or before 1677) overflowed the
+    // nanoseconds in RFC3339.parse (arithmetic-overflow trap). Such a time is now refused with
+    // the field's path; Go's zero time (year 1) still reads as `.zeroTime`.
+    @Test func creationTimeBeyondNanosecondRangeIsRefused() {
+        // {"metadata":{"creationTimestamp":"2602-01-01T00:00:00Z"   (minimized by libFuzzer)
+        let json = Self.bytes("eyJtZXRhZGF0YSI6eyJjcmVhdGlvblRpbWVzdGFtcCI6IjI2MDItMDEtMDFUMDA6MDA6MDBaIg==")
+        // metadata:\n creationTimestamp: '7224-01-01T00:00:00Z'\n
+        let yaml = Self.bytes("bWV0YWRhdGE6CiBjcmVhdGlvblRpbWVzdGFtcDogJzcyMjQtMDEtMDFUMDA6MDA6MDBaJw==")
+        let jsonError = Self.refusal { try Self.snapshotJSONTarget(json) }
+        #expect(jsonError?.contains("creationTimestamp") == true, "\(jsonError ?? "accepted")")
+        #expect(jsonError?.contains("2602-01-01T00:00:00Z") == true)
+        let yamlError = Self.refusal { try Self.snapshotYAMLTarget(yaml) }
+        #expect(yamlError?.contains("creationTimestamp") == true, "\(yamlError ?? "accepted")")
+        #expect(yamlError?.contains("7224-01-01T00:00:00Z") == true)
+    }
+
+    @Test func rfc3339EdgesOfTheNanosecondRange() {
+        #expect(RFC3339.parse("0001-01-01T00:00:00Z") == .zeroTime)
+        #expect(RFC3339.parse("0001-01-01T00:00:00.000000001Z") == nil)
+        #expect(RFC3339.parse("9999-12-31T23:59:59Z") == nil)
+        #expect(RFC3339.parse("1000-01-01T00:00:00+01:00") == nil)
+        #expect(RFC3339.parse("2262-04-11T23:47:16.854775807Z") == Int64.max)
+        #expect(RFC3339.parse("2262-04-11T23:47:16.854775808Z") == nil)
+        #expect(RFC3339.parse("1677-09-21T00:12:43.145224193Z") == Int64.min + 1)
+        #expect(RFC3339.parse("2026-11-29T12:00:00Z") == Int64(1_795_953_600) * 1_000_000_000)
+    }
 }

@@ -191,7 +191,7 @@ struct SnapshotDecoder {
             _ = try reader.withStringBytes { bytes in
                 if bytes.isEmpty { return }
                 guard let t = RFC3339.parse(bytes) else {
-                    throw FieldFailure(path: [], message: "not an RFC 3339 time: \"\(String(decoding: bytes.prefix(64), as: UTF8.self))\"", offset: start)
+                    throw FieldFailure(path: [], message: "not an RFC 3339 time between the years 1678 and 2261: \"\(String(decoding: bytes.prefix(64), as: UTF8.self))\"", offset: start)
                 }
                 result = t
             }
@@ -572,8 +572,19 @@ public enum RFC3339 {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         let days = era * 146097 + doe - 719468
         let seconds = Int64(days) * 86400 + Int64(h * 3600 + mi * 60 + sec) - Int64(offset)
-        return seconds * 1_000_000_000 + Int64(nanos)
+        // Nanoseconds in an Int64 reach from 1677 to 2262. Go's zero time (year 1) is `.zeroTime`;
+        // any other time outside that range is refused rather than overflowing.
+        if seconds == goZeroSeconds, nanos == 0 { return .zeroTime }
+        // (Before 1970 the whole seconds are one nearer zero, so the earliest times fit too.)
+        let borrow: Int64 = seconds < 0 ? 1 : 0
+        let (ns, o1) = (seconds + borrow).multipliedReportingOverflow(by: 1_000_000_000)
+        let (t, o2) = ns.addingReportingOverflow(Int64(nanos) - borrow * 1_000_000_000)
+        guard !o1, !o2, t != .zeroTime else { return nil }
+        return t
     }
+
+    /// 0001-01-01T00:00:00Z in seconds since 1970.
+    static let goZeroSeconds: Int64 = -62_135_596_800
 
     /// `2026-05-01T12:00:00Z` (fractions only when present).
     public static func format(_ t: Timestamp) -> String {

@@ -6,7 +6,7 @@ public func exercisePlan(_ snapshot: Snapshot) {
     var snapshot = snapshot
     snapshot.noteMissingKinds()
     // 2026-11-29T12:00:00Z, the oracle cases' `--now`.
-    let now: Timestamp = 1_796_126_400 * 1_000_000_000
+    let now: Timestamp = 1_795_953_600 * 1_000_000_000
     for options in [
         PruneOptions(now: now),
         PruneOptions(keepYoungerThan: nil, keepTagRevisions: nil, pruneOverSizeLimit: true, now: now),

@@ -26,7 +26,7 @@ final class ReplayStream: ByteStream {
     }
 }
 
-private let now = Date(timeIntervalSince1970: 1_796_126_400)
+private let now = Date(timeIntervalSince1970: 1_795_953_600)
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
