@@ -171,7 +171,7 @@ public final class Pruner: @unchecked Sendable {
         self.snapshot = snapshot
         self.options = options
         threshold = options.threshold
-        var index = [Int32](repeating: -1, count: snapshot.strings.strings.count)
+        var index = [Int32](repeating: -1, count: snapshot.strings.count)
         for (i, img) in snapshot.images.enumerated() { index[Int(img.name)] = Int32(i) }
         imageIndex = index
         var limits: [String: [Double]] = [:]
@@ -380,7 +380,7 @@ public final class Pruner: @unchecked Sendable {
 
     private func stage2(_ plan: inout PrunePlan, removed: [Bool]) {
         let s = snapshot
-        let n = s.strings.strings.count
+        let n = s.strings.count
         var used = [Bool](repeating: false, count: n)
         for stream in s.streams {
             for t in stream.tags {
@@ -603,6 +603,25 @@ enum FastSort {
             return x.2.digest.utf8.lexicographicallyPrecedes(y.2.digest.utf8)
         }
         return keyed.map(\.2)
+    }
+
+    /// Indices of `ids` in the byte order of their strings (stable, like `order(_:)`).
+    static func order(ids: [Int32], in table: StringTable) -> [Int] {
+        var keyed = ids.enumerated().map { e in (table.withBytes(e.element) { key($0) }, e.offset) }
+        keyed.sort { x, y in
+            if x.0 != y.0 { return x.0 < y.0 }
+            return table.precedes(ids[x.1], ids[y.1])
+        }
+        return keyed.map(\.1)
+    }
+
+    static func key(_ u: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+        var a: UInt64 = 0, b: UInt64 = 0
+        for i in 0..<16 {
+            let byte = i < u.count ? UInt64(u[i]) : 0
+            if i < 8 { a = a << 8 | byte } else { b = b << 8 | byte }
+        }
+        return (a, b)
     }
 
     /// Indices of `names` in byte order.
