@@ -41,7 +41,13 @@ struct PlanCommand: ParsableCommand {
         let report = PlanReport(pruner: engine, plan: plan)
         defer { timing.mark("render") }
         switch output.format {
-        case .json: writeOutBytes(report.jsonBytes())
+        case .json:
+            var bytes = report.jsonBytes()
+            bytes.append(UInt8(ascii: "\n"))
+            writeOutBytes(bytes)
+            timing.mark("render")
+            // Done: freeing ~100k records and strings one by one would only delay the exit.
+            Foundation.exit(0)
         case .markdown: writeOut(report.text(markdown: true))
         default: writeOut(report.text())
         }

@@ -372,8 +372,6 @@ public final class Pruner: @unchecked Sendable {
         plan.deletedItems.sort()
         plan.layerLinks = FastSort.sorted(plan.layerLinks)
         plan.manifestLinks = FastSort.sorted(plan.manifestLinks)
-        plan.blobs = FastSort.sorted(plan.blobs)
-        plan.deletedImages = FastSort.sorted(plan.deletedImages)
         plan.updatedStreams.sort { ($0.namespace, $0.stream) < ($1.namespace, $1.stream) }
         return plan
     }
@@ -412,6 +410,8 @@ public final class Pruner: @unchecked Sendable {
             return
         }
         plan.indexParent = childOf
+        var deletedIDs: [Int32] = []
+        var blobIDs: [Int32] = []
         let os = options.overSize
         for i in s.images.indices {
             let img = s.images[i]
@@ -420,17 +420,20 @@ public final class Pruner: @unchecked Sendable {
             if !options.allImages && !img.managed { rules[i] = .unmanaged; continue }
             if !os && img.created > threshold { rules[i] = .young; continue }
             rules[i] = .pruned
-            plan.deletedImages.append(s.strings[img.name])
+            deletedIDs.append(img.name)
             plan.stats.deletedImages += 1
             guard options.pruneRegistry else { continue }
             _ = blobs(of: img, into: &blobBuffer)
             for b in blobBuffer {
                 counts[Int(b)] -= 1
-                if counts[Int(b)] == 0 { plan.blobs.append(s.strings[b]); plan.stats.deletedBlobs += 1 }
+                if counts[Int(b)] == 0 { blobIDs.append(b); plan.stats.deletedBlobs += 1 }
             }
             counts[Int(img.name)] -= 1
-            if counts[Int(img.name)] == 0 { plan.blobs.append(s.strings[img.name]); plan.stats.deletedBlobs += 1 }
+            if counts[Int(img.name)] == 0 { blobIDs.append(img.name); plan.stats.deletedBlobs += 1 }
         }
+        // Sorted as ids (bytes in the table), then turned into Strings once.
+        plan.deletedImages = FastSort.order(ids: deletedIDs, in: s.strings).map { s.strings[deletedIDs[$0]] }
+        plan.blobs = FastSort.order(ids: blobIDs, in: s.strings).map { s.strings[blobIDs[$0]] }
         plan.imageRules = rules
     }
 }
