@@ -363,17 +363,37 @@ public final class Pruner: @unchecked Sendable {
         }
         plan.itemRules = rules
 
-        // Stage 2.
-        if !options.namespace.isEmpty {
-            plan.imageRules = Array(repeating: .stage2Skipped, count: s.images.count)
-        } else {
-            stage2(&plan, removed: removed)
+        // Stage 2 reads only `removed`, so it runs while stage 1's lists are sorted.
+        let first = PlanBox(plan), second = PlanBox(PrunePlan(options: options))
+        let imageCount = s.images.count, removedItems = removed
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            if k == 0 {
+                Self.sortStage1(&first.plan)
+            } else if !options.namespace.isEmpty {
+                second.plan.imageRules = Array(repeating: .stage2Skipped, count: imageCount)
+            } else {
+                stage2(&second.plan, removed: removedItems)
+            }
         }
-        plan.deletedItems.sort()
+        plan = first.plan
+        let p2 = second.plan
+        plan.errors.append(contentsOf: p2.errors)
+        plan.imageRules = p2.imageRules
+        plan.indexParent = p2.indexParent
+        plan.deletedImages = p2.deletedImages
+        plan.blobs = p2.blobs
+        plan.stats.deletedImages += p2.stats.deletedImages
+        plan.stats.deletedBlobs += p2.stats.deletedBlobs
+        return plan
+    }
+
+    private static func sortStage1(_ plan: inout PrunePlan) {
+        // Indices are sorted (same stable order), so the 5-field items are moved once.
+        let items = plan.deletedItems
+        plan.deletedItems = items.indices.sorted { items[$0] < items[$1] }.map { items[$0] }
         plan.layerLinks = FastSort.sorted(plan.layerLinks)
         plan.manifestLinks = FastSort.sorted(plan.manifestLinks)
         plan.updatedStreams.sort { ($0.namespace, $0.stream) < ($1.namespace, $1.stream) }
-        return plan
     }
 
     private func stage2(_ plan: inout PrunePlan, removed: [Bool]) {
@@ -436,6 +456,12 @@ public final class Pruner: @unchecked Sendable {
         plan.blobs = FastSort.order(ids: blobIDs, in: s.strings).map { s.strings[blobIDs[$0]] }
         plan.imageRules = rules
     }
+}
+
+/// A plan one worker fills while the other works on another; read after the join.
+private final class PlanBox: @unchecked Sendable {
+    var plan: PrunePlan
+    init(_ plan: PrunePlan) { self.plan = plan }
 }
 
 /// Go's `%q` for the strings oc quotes in messages.
