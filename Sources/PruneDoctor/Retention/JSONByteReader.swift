@@ -210,6 +210,9 @@ final class JSONByteReader {
         depth -= 1
     }
 
+    /// Longest string value the decoder assembles.
+    static let maxStringBytes = 1 << 20
+
     /// A string's bytes (unescaped), valid until the reader moves on. A string with no
     /// escapes inside the buffer is returned in place; others are assembled in `scratch`.
     @inline(__always)
@@ -245,6 +248,11 @@ final class JSONByteReader {
             if i > pos {
                 scratchAppend(buffer + pos, i - pos)
                 pos = i
+            }
+            // A value the decoder keeps is never this long in a real object; refusing it keeps
+            // memory bounded on hostile input (strings that are skipped are never assembled).
+            if scratchCount > Self.maxStringBytes {
+                throw fail("a string value longer than \(Self.maxStringBytes >> 20) MiB, more than any field of a real object holds")
             }
             guard pos < end else { continue }
             let c = buffer[pos]
@@ -461,13 +469,11 @@ final class JSONByteReader {
         try expect(UInt8(ascii: "\""))
         while true {
             guard try fill() else { throw fail("unexpected end of input (truncated JSON?) inside a string") }
-            var i = pos
-            while i < end {
-                let c = buffer[i]
-                if c == 0x22 || c == 0x5C { break }
-                i += 1
-            }
-            pos = i
+            // libc's memchr finds the closing quote, and then any backslash before it, at
+            // memory speed: skipped strings can be huge (annotations, hostile input).
+            let base = UnsafeRawPointer(buffer)
+            let quote = memchr(buffer + pos, 0x22, end - pos).map { UnsafeRawPointer($0) - base } ?? end
+            pos = memchr(buffer + pos, 0x5C, quote - pos).map { UnsafeRawPointer($0) - base } ?? quote
             guard pos < end else { continue }
             let c = buffer[pos]
             pos += 1
