@@ -42,11 +42,16 @@ struct PlanCommand: ParsableCommand {
         defer { timing.mark("render") }
         switch output.format {
         case .json:
-            if output.redact == nil {
-                writeOutBytes(report.jsonBytes())
-            } else {
+            if output.redact != nil {
                 writeOut(output.finish(String(decoding: report.jsonBytes(), as: UTF8.self), names: snapshot.sensitiveNames))
+                return
             }
+            var bytes = report.jsonBytes()
+            bytes.append(UInt8(ascii: "\n"))
+            writeOutBytes(bytes)
+            timing.mark("render")
+            // Done: freeing ~100k records and strings one by one would only delay the exit.
+            Foundation.exit(0)
         case .markdown: writeOut(output.finish(report.text(markdown: true), names: snapshot.sensitiveNames))
         default: writeOut(output.finish(report.text(), names: snapshot.sensitiveNames))
         }

@@ -90,7 +90,7 @@ final class PhaseTimer {
     }
 }
 
-/// Writes large output without building a String first.
+/// Writes large output (newline included) in one write call, without building a String first.
 func writeOutBytes(_ bytes: [UInt8]) {
     bytes.withUnsafeBytes { raw in
         var off = 0
@@ -100,5 +100,4 @@ func writeOutBytes(_ bytes: [UInt8]) {
             off += n
         }
     }
-    _ = write(STDOUT_FILENO, "\n", 1)
 }

@@ -3,7 +3,7 @@
 in the same run on the same machine.
 
   python3 Tests/Benchmarks/bench.py            # everything
-  python3 Tests/Benchmarks/bench.py diagnose   # or: startup, plan, why, probe
+  python3 Tests/Benchmarks/bench.py diagnose   # or: startup, plan, why; plan-1m only by name
 
 Figures are the best of several runs (wall seconds; peak RSS from wait4). Ratios compare
 prunedoc with its baseline in this run, so machine noise mostly cancels.
@@ -144,10 +144,93 @@ def bench_probe(runs=20):
         shutil.rmtree(d, ignore_errors=True)
 
 
-SECTIONS = {"diagnose": bench_diagnose, "startup": bench_startup, "probe": bench_probe}
+NOW = "2026-11-29T12:00:00Z"
+JSON_LOAD = "import glob, json, sys\nfor f in sorted(glob.glob(sys.argv[1] + '/*.json')):\n    json.load(open(f))"
+
+
+def snapshot(images):
+    """A generated cluster snapshot in the work dir (shared/tools/gen_cluster.py), or None."""
+    gen = os.path.join(SHARED, "tools", "gen_cluster.py")
+    path = os.path.join(WORK, f"snap-{images}")
+    if os.path.exists(os.path.join(path, "images.json")):
+        return path
+    if not os.path.exists(gen):
+        print(f"skipped: {gen} not found (needed to generate a {images}-image snapshot)")
+        return None
+    print(f"generating a {images}-image snapshot …", flush=True)
+    os.makedirs(WORK, exist_ok=True)
+    subprocess.run([sys.executable, gen, path + ".tmp", "--images", str(images)], check=True, stdout=subprocess.DEVNULL)
+    os.rename(path + ".tmp", path)
+    return path
+
+
+def plan_cmd(snap):
+    return [BIN, "plan", "--snapshot", snap, "--format", "json", "--now", NOW]
+
+
+def load_average():
+    return "load average %.2f %.2f %.2f" % os.getloadavg()
+
+
+def plan_table(sizes, baseline):
+    """plan (best of 3) per size, the growth against the previous size, and json.load."""
+    print(f"machine: {load_average()} (other jobs share the cores: compare ratios, not absolutes)")
+    head = f"{'images':>8} {'JSON MB':>8} {'plan s':>8} {'plan MB':>8} {'growth':>22}"
+    print(head + (f" | {'json.load s':>11} {'MB':>6} {'plan/json.load':>14}" if baseline else ""))
+    prev = None
+    for n in sizes:
+        snap = snapshot(n)
+        if snap is None:
+            return
+        mb = sum(os.path.getsize(os.path.join(snap, f)) for f in os.listdir(snap)) / MB
+        t, rss = best(plan_cmd(snap))
+        growth = f"x{t / prev[1]:.2f} for x{n / prev[0]:.1f} images" if prev else ""
+        line = f"{n:>8} {mb:>8.0f} {t:>8.3f} {rss / MB:>8.0f} {growth:>22}"
+        if baseline:
+            tp, rp = best([sys.executable, "-c", JSON_LOAD, snap])
+            line += f" | {tp:>11.3f} {rp / MB:>6.0f} {t / tp:>13.2f}x"
+        print(line, flush=True)
+        prev = (n, t)
+
+
+def bench_plan(sizes=(10_000, 100_000, 300_000)):
+    print("\n== plan --format json on generated snapshots ==")
+    print("baseline: Python's json.load of the same files (parsing only, no decisions, no output)")
+    print("targets at 100k images: < 1.5 s wall, < 400 MB peak RSS; growth about linear")
+    plan_table(sizes, baseline=True)
+
+
+def bench_plan_1m():
+    print("\n== plan --format json at 1M images (growth from 100k; target < 4 GB peak RSS) ==")
+    plan_table((100_000, 1_000_000), baseline=False)
+
+
+def bench_why():
+    print("\n== why IMAGE on the 100k-image snapshot ==")
+    snap = snapshot(100_000)
+    if snap is None:
+        return
+    plan = json.loads(subprocess.run(plan_cmd(snap), capture_output=True, check=True).stdout)
+    kept = plan["keptImages"]
+    image = kept[len(kept) // 2]["image"] if kept else plan["deletedImages"][0]
+    print(f"image: {image} (the middle kept image); baseline: plan on the same snapshot")
+    print(f"machine: {load_average()}")
+    t_why, r_why = best([BIN, "why", image, "--snapshot", snap, "--format", "json", "--now", NOW])
+    t_plan, r_plan = best(plan_cmd(snap))
+    print(f"why:  {t_why:.3f} s, {r_why / MB:.0f} MB peak RSS")
+    print(f"plan: {t_plan:.3f} s, {r_plan / MB:.0f} MB peak RSS (why/plan: {t_why / t_plan:.2f}x time)")
+
+
+SECTIONS = {"diagnose": bench_diagnose, "startup": bench_startup, "plan": bench_plan, "why": bench_why,
+            "probe": bench_probe, "plan-1m": bench_plan_1m}
+# plan-1m generates and reads ~1.7 GB: only when asked for by name.
+DEFAULT = ["diagnose", "startup", "plan", "why", "probe"]
 
 if __name__ == "__main__":
-    wanted = sys.argv[1:] or list(SECTIONS)
+    wanted = sys.argv[1:] or DEFAULT
+    unknown = [w for w in wanted if w not in SECTIONS]
+    if unknown:
+        raise SystemExit(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
     build()
     print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, {os.uname().sysname} {os.uname().release}")
     for name in wanted:

@@ -21,7 +21,8 @@ enum ChildProcess {
     }
 
     /// Runs `prunedoc args…`, feeding stdin from `feed` (on another thread), with a time limit.
-    static func run(_ args: [String], timeout: TimeInterval = 120, feed: (@Sendable (Int32) -> Void)? = nil) -> Result {
+    static func run(_ args: [String], timeout: TimeInterval = 120, stderrToStdout: Bool = false,
+                    feed: (@Sendable (Int32) -> Void)? = nil) -> Result {
         var inPipe: [Int32] = [0, 0]
         var outPipe: [Int32] = [0, 0]
         _ = pipe(&inPipe)
@@ -30,7 +31,11 @@ enum ChildProcess {
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        if stderrToStdout {
+            posix_spawn_file_actions_adddup2(&actions, outPipe[1], 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
         for fd in inPipe + outPipe { posix_spawn_file_actions_addclose(&actions, fd) }
         let argv = ([prunedoc] + args).map { strdup($0) } + [nil]
         var pid: pid_t = 0

@@ -48,7 +48,10 @@ final class JSONByteReader {
     /// Nesting of the values the caller has entered.
     var depth = 0
     /// Scratch space for string bytes that need unescaping or cross a chunk boundary.
-    private var scratch: [UInt8] = []
+    /// Managed by hand: an array stored in a class pays for exclusivity checks on every append.
+    private var scratch: UnsafeMutablePointer<UInt8>
+    private var scratchCount = 0
+    private var scratchCapacity = 4096
     /// One key slot per nesting level, so a key stays valid while its value is decoded.
     private static let keySlot = 256
     private var keys: UnsafeMutablePointer<UInt8>
@@ -59,6 +62,7 @@ final class JSONByteReader {
         capacity = Self.chunkSize
         buffer = .allocate(capacity: capacity)
         keys = .allocate(capacity: (maxDepth + 2) * Self.keySlot)
+        scratch = .allocate(capacity: 4096)
     }
 
     /// Reads from bytes already in memory (YAML converted to JSON, tests).
@@ -68,6 +72,7 @@ final class JSONByteReader {
         capacity = max(bytes.count, 1)
         buffer = .allocate(capacity: capacity)
         keys = .allocate(capacity: (maxDepth + 2) * Self.keySlot)
+        scratch = .allocate(capacity: 4096)
         bytes.withUnsafeBufferPointer { src in
             if let base = src.baseAddress { buffer.update(from: base, count: bytes.count) }
         }
@@ -78,6 +83,7 @@ final class JSONByteReader {
     deinit {
         buffer.deallocate()
         keys.deallocate()
+        scratch.deallocate()
     }
 
     var offset: Int { consumedBefore + pos }
@@ -97,17 +103,14 @@ final class JSONByteReader {
         consumedBefore += end
         pos = 0
         end = 0
-        let data: Data
-        do {
-            data = try handle.read(upToCount: capacity) ?? Data()
-        } catch {
-            throw ReaderFailure.io(error.localizedDescription)
-        }
-        if data.isEmpty { eof = true; return false }
-        data.withUnsafeBytes { raw in
-            if let base = raw.bindMemory(to: UInt8.self).baseAddress { buffer.update(from: base, count: data.count) }
-        }
-        end = data.count
+        // Straight into the buffer: no Data allocated and copied per chunk.
+        var n: Int
+        repeat {
+            n = read(handle.fileDescriptor, buffer, capacity)
+        } while n < 0 && errno == EINTR
+        if n < 0 { throw ReaderFailure.io(String(cString: strerror(errno))) }
+        if n == 0 { eof = true; return false }
+        end = n
         return true
     }
 
@@ -170,16 +173,17 @@ final class JSONByteReader {
                 if try peek() == nil { throw fail("unexpected end of input (truncated JSON?) inside an object") }
                 throw fail("expected a key string, found \(Self.describe(try peek()!))")
             }
-            try readStringBytes()
-            try expect(UInt8(ascii: ":"))
-            if scratch.count <= Self.keySlot {
+            let key = try readStringBytes()
+            if key.count <= Self.keySlot {
+                // Copied before ':' is read: a refill would overwrite bytes still in the buffer.
                 let slot = keys + depth * Self.keySlot
-                let n = scratch.count
-                scratch.withUnsafeBufferPointer { if n > 0 { slot.update(from: $0.baseAddress!, count: n) } }
-                try body(UnsafeBufferPointer(start: slot, count: n))
+                if let base = key.baseAddress { slot.update(from: base, count: key.count) }
+                try expect(UInt8(ascii: ":"))
+                try body(UnsafeBufferPointer(start: slot, count: key.count))
             } else {
-                let key = scratch
-                try key.withUnsafeBufferPointer { try body($0) }
+                let long = Array(key)
+                try expect(UInt8(ascii: ":"))
+                try long.withUnsafeBufferPointer { try body($0) }
             }
             guard let c = try peek() else { throw fail("unexpected end of input (truncated JSON?) inside an object") }
             pos += 1
@@ -206,10 +210,32 @@ final class JSONByteReader {
         depth -= 1
     }
 
-    /// Reads a string's bytes (unescaped) into `scratch`.
-    private func readStringBytes() throws {
+    /// Longest string value the decoder assembles.
+    static let maxStringBytes = 1 << 20
+
+    /// A string's bytes (unescaped), valid until the reader moves on. A string with no
+    /// escapes inside the buffer is returned in place; others are assembled in `scratch`.
+    @inline(__always)
+    private func readStringBytes() throws -> UnsafeBufferPointer<UInt8> {
         try expect(UInt8(ascii: "\""))
-        scratch.removeAll(keepingCapacity: true)
+        var i = pos
+        while i < end {
+            let c = buffer[i]
+            if c == 0x22 {
+                let start = pos
+                pos = i + 1
+                return UnsafeBufferPointer(start: buffer + start, count: i - start)
+            }
+            if c == 0x5C || c < 0x20 { break }
+            i += 1
+        }
+        try readEscapedString()
+        return UnsafeBufferPointer(start: scratch, count: scratchCount)
+    }
+
+    /// The slow path of `readStringBytes`: escapes, or a string crossing a chunk boundary.
+    private func readEscapedString() throws {
+        scratchCount = 0
         while true {
             guard try fill() else { throw fail("unexpected end of input (truncated JSON?) inside a string") }
             // Fast path: copy the run up to the next quote or backslash.
@@ -220,8 +246,13 @@ final class JSONByteReader {
                 i += 1
             }
             if i > pos {
-                scratch.append(contentsOf: UnsafeBufferPointer(start: buffer + pos, count: i - pos))
+                scratchAppend(buffer + pos, i - pos)
                 pos = i
+            }
+            // A value the decoder keeps is never this long in a real object; refusing it keeps
+            // memory bounded on hostile input (strings that are skipped are never assembled).
+            if scratchCount > Self.maxStringBytes {
+                throw fail("a string value longer than \(Self.maxStringBytes >> 20) MiB, more than any field of a real object holds")
             }
             guard pos < end else { continue }
             let c = buffer[pos]
@@ -232,14 +263,14 @@ final class JSONByteReader {
             let e = buffer[pos]
             pos += 1
             switch e {
-            case UInt8(ascii: "\""): scratch.append(0x22)
-            case UInt8(ascii: "\\"): scratch.append(0x5C)
-            case UInt8(ascii: "/"): scratch.append(0x2F)
-            case UInt8(ascii: "b"): scratch.append(0x08)
-            case UInt8(ascii: "f"): scratch.append(0x0C)
-            case UInt8(ascii: "n"): scratch.append(0x0A)
-            case UInt8(ascii: "r"): scratch.append(0x0D)
-            case UInt8(ascii: "t"): scratch.append(0x09)
+            case UInt8(ascii: "\""): scratchAppend(0x22)
+            case UInt8(ascii: "\\"): scratchAppend(0x5C)
+            case UInt8(ascii: "/"): scratchAppend(0x2F)
+            case UInt8(ascii: "b"): scratchAppend(0x08)
+            case UInt8(ascii: "f"): scratchAppend(0x0C)
+            case UInt8(ascii: "n"): scratchAppend(0x0A)
+            case UInt8(ascii: "r"): scratchAppend(0x0D)
+            case UInt8(ascii: "t"): scratchAppend(0x09)
             case UInt8(ascii: "u"):
                 var scalar = try readHex4()
                 if (0xD800..<0xDC00).contains(scalar) {
@@ -256,11 +287,35 @@ final class JSONByteReader {
                 } else if (0xDC00..<0xE000).contains(scalar) {
                     scalar = 0xFFFD
                 }
-                scratch.append(contentsOf: Array(String(Character(UnicodeScalar(scalar) ?? "\u{FFFD}")).utf8))
+                for b in String(Character(UnicodeScalar(scalar) ?? "\u{FFFD}")).utf8 { scratchAppend(b) }
             default:
                 throw fail("invalid escape '\\\(Character(UnicodeScalar(e)))' in a string")
             }
         }
+    }
+
+    private func reserveScratch(_ extra: Int) {
+        guard scratchCount + extra > scratchCapacity else { return }
+        var cap = scratchCapacity * 2
+        while cap < scratchCount + extra { cap *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: cap)
+        bigger.update(from: scratch, count: scratchCount)
+        scratch.deallocate()
+        scratch = bigger
+        scratchCapacity = cap
+    }
+
+    @inline(__always)
+    private func scratchAppend(_ b: UInt8) {
+        if scratchCount == scratchCapacity { reserveScratch(1) }
+        scratch[scratchCount] = b
+        scratchCount += 1
+    }
+
+    private func scratchAppend(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        reserveScratch(n)
+        (scratch + scratchCount).update(from: p, count: n)
+        scratchCount += n
     }
 
     private func readHex4() throws -> UInt32 {
@@ -286,8 +341,7 @@ final class JSONByteReader {
         let k = try peekKind()
         if k == .null { try skipLiteral(); return nil }
         guard k == .string else { throw WrongType(expected: "a string", found: k, offset: offset) }
-        try readStringBytes()
-        return String(decoding: scratch, as: UTF8.self)
+        return String(decoding: try readStringBytes(), as: UTF8.self)
     }
 
     /// Runs `body` on the raw bytes of a string value (no String allocated); false for null.
@@ -295,8 +349,7 @@ final class JSONByteReader {
         let k = try peekKind()
         if k == .null { try skipLiteral(); return false }
         guard k == .string else { throw WrongType(expected: "a string", found: k, offset: offset) }
-        try readStringBytes()
-        try scratch.withUnsafeBufferPointer { try body($0) }
+        try body(try readStringBytes())
         return true
     }
 
@@ -305,15 +358,15 @@ final class JSONByteReader {
         let k = try peekKind()
         if k == .null { try skipLiteral(); return nil }
         guard k == .number else { throw WrongType(expected: "a number", found: k, offset: offset) }
-        scratch.removeAll(keepingCapacity: true)
+        scratchCount = 0
         while try fill() {
             let c = buffer[pos]
             if (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x2B || c == 0x2E || c == 0x65 || c == 0x45 {
-                scratch.append(c)
+                scratchAppend(c)
                 pos += 1
             } else { break }
         }
-        return String(decoding: scratch, as: UTF8.self)
+        return String(decoding: UnsafeBufferPointer(start: scratch, count: scratchCount), as: UTF8.self)
     }
 
     /// A 64-bit integer; fractions and overflow are type errors, as in Go's int64.
@@ -337,9 +390,9 @@ final class JSONByteReader {
 
     private func skipLiteral() throws {
         guard let first = try peek() else { throw fail("unexpected end of input") }
-        let word: [UInt8] = first == UInt8(ascii: "t") ? Array("true".utf8) : first == UInt8(ascii: "f") ? Array("false".utf8) : Array("null".utf8)
-        for b in word {
-            guard try fill(), buffer[pos] == b else { throw fail("invalid literal (expected \(String(decoding: word, as: UTF8.self)))") }
+        let word: StaticString = first == UInt8(ascii: "t") ? "true" : first == UInt8(ascii: "f") ? "false" : "null"
+        for k in 0..<word.utf8CodeUnitCount {
+            guard try fill(), buffer[pos] == word.utf8Start[k] else { throw fail("invalid literal (expected \(word))") }
             pos += 1
         }
     }
@@ -416,13 +469,11 @@ final class JSONByteReader {
         try expect(UInt8(ascii: "\""))
         while true {
             guard try fill() else { throw fail("unexpected end of input (truncated JSON?) inside a string") }
-            var i = pos
-            while i < end {
-                let c = buffer[i]
-                if c == 0x22 || c == 0x5C { break }
-                i += 1
-            }
-            pos = i
+            // libc's memchr finds the closing quote, and then any backslash before it, at
+            // memory speed: skipped strings can be huge (annotations, hostile input).
+            let base = UnsafeRawPointer(buffer)
+            let quote = memchr(buffer + pos, 0x22, end - pos).map { UnsafeRawPointer($0) - base } ?? end
+            pos = memchr(buffer + pos, 0x5C, quote - pos).map { UnsafeRawPointer($0) - base } ?? quote
             guard pos < end else { continue }
             let c = buffer[pos]
             pos += 1

@@ -107,34 +107,6 @@ public struct PlanReport: Sendable {
         return out
     }
 
-    /// The JSON document as bytes; the kept-image list (most of it) is built on two threads.
-    public func jsonBytes() -> [UInt8] {
-        var head = FastJSON.bytes(json(kept: false))
-        head.removeLast()  // the closing brace
-        head.append(contentsOf: Array(",\"keptImages\":[".utf8))
-        if !plan.graphBuildFailed {
-            let s = snapshot
-            let order = FastSort.order(s.images.map { s.strings[$0.name] })
-            let locs = Self.locations(s)
-            let mid = order.count / 2
-            let parts = [order[..<mid], order[mid...]]
-            let results = [ByteBox(), ByteBox()]
-            DispatchQueue.concurrentPerform(iterations: 2) { k in
-                var bytes: [UInt8] = []
-                for (n, (image, reasons)) in keptImages(parts[k], locations: locs).enumerated() {
-                    if n > 0 { bytes.append(UInt8(ascii: ",")) }
-                    FastJSON.write(.object([("image", .string(image)), ("reasons", .array(reasons))]), &bytes)
-                }
-                results[k].bytes = bytes
-            }
-            head.append(contentsOf: results[0].bytes)
-            if !results[0].bytes.isEmpty && !results[1].bytes.isEmpty { head.append(UInt8(ascii: ",")) }
-            head.append(contentsOf: results[1].bytes)
-        }
-        head.append(contentsOf: Array("]}".utf8))
-        return head
-    }
-
     public func json(loaded: Bool = true, kept: Bool = true) -> JSONValue {
         let p = plan
         var pairs: [(String, JSONValue)] = [

@@ -171,7 +171,7 @@ public final class Pruner: @unchecked Sendable {
         self.snapshot = snapshot
         self.options = options
         threshold = options.threshold
-        var index = [Int32](repeating: -1, count: snapshot.strings.strings.count)
+        var index = [Int32](repeating: -1, count: snapshot.strings.count)
         for (i, img) in snapshot.images.enumerated() { index[Int(img.name)] = Int32(i) }
         imageIndex = index
         var limits: [String: [Double]] = [:]
@@ -363,24 +363,42 @@ public final class Pruner: @unchecked Sendable {
         }
         plan.itemRules = rules
 
-        // Stage 2.
-        if !options.namespace.isEmpty {
-            plan.imageRules = Array(repeating: .stage2Skipped, count: s.images.count)
-        } else {
-            stage2(&plan, removed: removed)
+        // Stage 2 reads only `removed`, so it runs while stage 1's lists are sorted.
+        let first = PlanBox(plan), second = PlanBox(PrunePlan(options: options))
+        let imageCount = s.images.count, removedItems = removed
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            if k == 0 {
+                Self.sortStage1(&first.plan)
+            } else if !options.namespace.isEmpty {
+                second.plan.imageRules = Array(repeating: .stage2Skipped, count: imageCount)
+            } else {
+                stage2(&second.plan, removed: removedItems)
+            }
         }
-        plan.deletedItems.sort()
+        plan = first.plan
+        let p2 = second.plan
+        plan.errors.append(contentsOf: p2.errors)
+        plan.imageRules = p2.imageRules
+        plan.indexParent = p2.indexParent
+        plan.deletedImages = p2.deletedImages
+        plan.blobs = p2.blobs
+        plan.stats.deletedImages += p2.stats.deletedImages
+        plan.stats.deletedBlobs += p2.stats.deletedBlobs
+        return plan
+    }
+
+    private static func sortStage1(_ plan: inout PrunePlan) {
+        // Indices are sorted (same stable order), so the 5-field items are moved once.
+        let items = plan.deletedItems
+        plan.deletedItems = items.indices.sorted { items[$0] < items[$1] }.map { items[$0] }
         plan.layerLinks = FastSort.sorted(plan.layerLinks)
         plan.manifestLinks = FastSort.sorted(plan.manifestLinks)
-        plan.blobs = FastSort.sorted(plan.blobs)
-        plan.deletedImages = FastSort.sorted(plan.deletedImages)
         plan.updatedStreams.sort { ($0.namespace, $0.stream) < ($1.namespace, $1.stream) }
-        return plan
     }
 
     private func stage2(_ plan: inout PrunePlan, removed: [Bool]) {
         let s = snapshot
-        let n = s.strings.strings.count
+        let n = s.strings.count
         var used = [Bool](repeating: false, count: n)
         for stream in s.streams {
             for t in stream.tags {
@@ -412,6 +430,8 @@ public final class Pruner: @unchecked Sendable {
             return
         }
         plan.indexParent = childOf
+        var deletedIDs: [Int32] = []
+        var blobIDs: [Int32] = []
         let os = options.overSize
         for i in s.images.indices {
             let img = s.images[i]
@@ -420,19 +440,28 @@ public final class Pruner: @unchecked Sendable {
             if !options.allImages && !img.managed { rules[i] = .unmanaged; continue }
             if !os && img.created > threshold { rules[i] = .young; continue }
             rules[i] = .pruned
-            plan.deletedImages.append(s.strings[img.name])
+            deletedIDs.append(img.name)
             plan.stats.deletedImages += 1
             guard options.pruneRegistry else { continue }
             _ = blobs(of: img, into: &blobBuffer)
             for b in blobBuffer {
                 counts[Int(b)] -= 1
-                if counts[Int(b)] == 0 { plan.blobs.append(s.strings[b]); plan.stats.deletedBlobs += 1 }
+                if counts[Int(b)] == 0 { blobIDs.append(b); plan.stats.deletedBlobs += 1 }
             }
             counts[Int(img.name)] -= 1
-            if counts[Int(img.name)] == 0 { plan.blobs.append(s.strings[img.name]); plan.stats.deletedBlobs += 1 }
+            if counts[Int(img.name)] == 0 { blobIDs.append(img.name); plan.stats.deletedBlobs += 1 }
         }
+        // Sorted as ids (bytes in the table), then turned into Strings once.
+        plan.deletedImages = FastSort.order(ids: deletedIDs, in: s.strings).map { s.strings[deletedIDs[$0]] }
+        plan.blobs = FastSort.order(ids: blobIDs, in: s.strings).map { s.strings[blobIDs[$0]] }
         plan.imageRules = rules
     }
+}
+
+/// A plan one worker fills while the other works on another; read after the join.
+private final class PlanBox: @unchecked Sendable {
+    var plan: PrunePlan
+    init(_ plan: PrunePlan) { self.plan = plan }
 }
 
 /// Go's `%q` for the strings oc quotes in messages.
@@ -603,6 +632,25 @@ enum FastSort {
             return x.2.digest.utf8.lexicographicallyPrecedes(y.2.digest.utf8)
         }
         return keyed.map(\.2)
+    }
+
+    /// Indices of `ids` in the byte order of their strings (stable, like `order(_:)`).
+    static func order(ids: [Int32], in table: StringTable) -> [Int] {
+        var keyed = ids.enumerated().map { e in (table.withBytes(e.element) { key($0) }, e.offset) }
+        keyed.sort { x, y in
+            if x.0 != y.0 { return x.0 < y.0 }
+            return table.precedes(ids[x.1], ids[y.1])
+        }
+        return keyed.map(\.1)
+    }
+
+    static func key(_ u: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+        var a: UInt64 = 0, b: UInt64 = 0
+        for i in 0..<16 {
+            let byte = i < u.count ? UInt64(u[i]) : 0
+            if i < 8 { a = a << 8 | byte } else { b = b << 8 | byte }
+        }
+        return (a, b)
     }
 
     /// Indices of `names` in byte order.

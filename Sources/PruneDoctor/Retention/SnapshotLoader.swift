@@ -6,6 +6,8 @@ import Yams
 public enum SnapshotLoader {
     /// YAML is converted node by node; more nodes than this (an alias bomb) is refused.
     public static let maxYAMLNodes = 5_000_000
+    /// YAML files are read whole; larger ones are refused with a pointer to `-o json`.
+    public static let maxYAMLBytes = 256 << 20
 
     /// - Parameter namespace: with `-n`, namespaced objects of other namespaces are dropped
     ///   (Images are cluster-scoped and always kept), as oc lists them.
@@ -28,18 +30,9 @@ public enum SnapshotLoader {
             guard !files.isEmpty else {
                 throw SnapshotError(file: path, message: "no .json, .yaml or .yml files in the folder")
             }
-            for name in files {
-                let file = (path as NSString).appendingPathComponent(name)
-                progress?(file)
-                let before = snapshot.loaded.values.reduce(0, +)
-                try loadFile(file, namespace: namespace, into: &snapshot)
-                // An empty List names no kind; `oc get pods -A -o json > pods.json` still says
-                // "there are no pods", so the file name decides, and no warning is due.
-                if snapshot.loaded.values.reduce(0, +) == before,
-                   let kind = SnapshotKind(rawValue: ((name as NSString).deletingPathExtension).lowercased()) {
-                    snapshot.present.insert(kind)
-                }
-            }
+            let paths = files.map { (path as NSString).appendingPathComponent($0) }
+            for file in paths { progress?(file) }
+            snapshot = try loadFiles(paths, namespace: namespace)
         } else {
             progress?(path)
             try loadFile(path, namespace: namespace, into: &snapshot)
@@ -48,13 +41,85 @@ public enum SnapshotLoader {
         return snapshot
     }
 
+    /// Decodes the files on two threads, each into its own snapshot, then joins them in file
+    /// order, so records, warnings and the first error are what a sequential load gives.
+    static func loadFiles(_ files: [String], namespace: String?) throws -> Snapshot {
+        if files.count == 1 {
+            var s = Snapshot()
+            try loadFile(files[0], namespace: namespace, into: &s)
+            return s
+        }
+        // Largest first, so the big images.json starts at once and the rest fill the other core.
+        let sizes = files.map { f in ((try? FileManager.default.attributesOfItem(atPath: f)[.size]) as? Int) ?? 0 }
+        let queue = files.indices.sorted { sizes[$0] > sizes[$1] }
+        let results = PartResults(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: min(2, files.count)) { _ in
+            while let k = results.next(queue) {
+                var part = Snapshot()
+                do {
+                    try loadFile(files[k], namespace: namespace, into: &part)
+                    results.set(k, .success(part))
+                } catch {
+                    results.set(k, .failure(error))
+                }
+            }
+        }
+        var parts: [Snapshot] = []
+        for k in files.indices { parts.append(try results.take(k).get()) }
+        // The table with the most strings becomes the joined one, so its ids need no mapping.
+        let base = parts.indices.max { parts[$0].strings.count < parts[$1].strings.count } ?? 0
+        var snapshot = Snapshot()
+        snapshot.strings = parts[base].strings
+        parts[base].strings = StringTable()  // keeps the joined table uniquely referenced
+        for k in parts.indices {
+            snapshot.append(parts[k], sharesStrings: k == base)
+            parts[k] = Snapshot()
+        }
+        return snapshot
+    }
+
+    /// Each slot is written by one worker and read after the join; the lock orders both.
+    private final class PartResults: @unchecked Sendable {
+        private let lock = NSLock()
+        private var slots: [Result<Snapshot, any Error>?]
+        private var taken = 0
+
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+        func next(_ order: [Int]) -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard taken < order.count else { return nil }
+            taken += 1
+            return order[taken - 1]
+        }
+
+        func set(_ k: Int, _ r: Result<Snapshot, any Error>) {
+            lock.lock()
+            slots[k] = r
+            lock.unlock()
+        }
+
+        func take(_ k: Int) -> Result<Snapshot, any Error> {
+            lock.lock()
+            defer { lock.unlock() }
+            return slots[k]!
+        }
+    }
+
     static func loadFile(_ file: String, namespace: String?, into snapshot: inout Snapshot) throws {
         guard let handle = FileHandle(forReadingAtPath: file) else {
             let reason = FileManager.default.isReadableFile(atPath: file) ? "cannot open" : "permission denied (cannot read the file)"
             throw SnapshotError(file: file, message: reason)
         }
         defer { try? handle.close() }
+        let before = snapshot.loaded.values.reduce(0, +)
         if isYAML(file: file, handle: handle) {
+            // YAML is parsed whole by libyaml; JSON is streamed. Refuse what would not fit.
+            let size = ((try? FileManager.default.attributesOfItem(atPath: file)[.size]) as? Int) ?? 0
+            if size > maxYAMLBytes {
+                throw SnapshotError(file: file, message: "YAML snapshot of \(size >> 20) MiB is over the \(maxYAMLBytes >> 20) MiB that is read whole; collect it with `-o json`, which is streamed at any size")
+            }
             let data: Data
             do { data = try handle.readToEnd() ?? Data() } catch {
                 throw SnapshotError(file: file, message: "read error: \(error.localizedDescription)")
@@ -65,6 +130,12 @@ public enum SnapshotLoader {
         } else {
             let reader = JSONByteReader(handle: handle)
             try SnapshotDecoder(reader: reader, file: file, namespaceFilter: namespace).decode(into: &snapshot)
+        }
+        // An empty List names no kind; `oc get pods -A -o json > pods.json` still says "there
+        // are no pods", so the file name decides, and no missing-kind warning is due.
+        let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension.lowercased()
+        if snapshot.loaded.values.reduce(0, +) == before, let kind = SnapshotKind(rawValue: name) {
+            snapshot.present.insert(kind)
         }
     }
 

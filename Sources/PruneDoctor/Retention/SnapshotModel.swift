@@ -1,15 +1,22 @@
 import Foundation
 
 /// Interned strings: digests, namespaces, names and tags repeat a lot, and comparing
-/// small integers is what makes the pruner fast on 100k-image snapshots. Lookups hash the
-/// raw bytes (open addressing), so a repeated digest never allocates a String.
+/// small integers is what makes the pruner fast on 100k-image snapshots. The bytes live in
+/// one arena and lookups compare bytes there, so interning never creates or copies a String.
 public struct StringTable: Sendable {
-    public private(set) var strings: [String] = [""]
+    /// UTF-8 of every string, back to back; string `id` is `arena[ends[id - 1]..<ends[id]]`.
+    private var arena: [UInt8] = []
+    private var ends: [Int] = [0]
+    /// Full hashes, for rehashing when the table grows.
     private var hashes: [UInt64] = [0]
-    /// Slot → id; 0 is empty ("" is id 0 and never stored).
-    private var slots = [Int32](repeating: 0, count: 1 << 16)
+    /// Slot → high 32 bits of the hash | id; 0 is empty ("" is id 0 and never stored).
+    /// Keeping the hash in the slot avoids touching the arena on most mismatches.
+    private var slots = [UInt64](repeating: 0, count: 1 << 16)
 
     public init() {}
+
+    /// Number of ids handed out, "" included.
+    public var count: Int { ends.count }
 
     @inline(__always)
     static func hash(_ b: UnsafeRawBufferPointer) -> UInt64 {
@@ -29,43 +36,58 @@ public struct StringTable: Sendable {
         return h ^ (h >> 32)
     }
 
+    @inline(__always)
     private func find(_ b: UnsafeRawBufferPointer, _ h: UInt64) -> (slot: Int, id: Int32) {
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let id = slots[slot]
-            if id == 0 { return (slot, 0) }
-            if hashes[Int(id)] == h {
-                var s = strings[Int(id)]
-                let equal = s.withUTF8 { u in u.count == b.count && (b.count == 0 || memcmp(u.baseAddress!, b.baseAddress!, b.count) == 0) }
-                if equal { return (slot, id) }
+        let tag = h & 0xFFFF_FFFF_0000_0000
+        return slots.withUnsafeBufferPointer { sl in
+            arena.withUnsafeBufferPointer { ar in
+                ends.withUnsafeBufferPointer { en in
+                    let mask = sl.count - 1
+                    var slot = Int(truncatingIfNeeded: h) & mask
+                    while true {
+                        let v = sl[slot]
+                        if v == 0 { return (slot, 0) }
+                        if v & 0xFFFF_FFFF_0000_0000 == tag {
+                            let id = Int(truncatingIfNeeded: v & 0xFFFF_FFFF)
+                            let start = en[id - 1]
+                            if en[id] - start == b.count, memcmp(ar.baseAddress! + start, b.baseAddress!, b.count) == 0 {
+                                return (slot, Int32(id))
+                            }
+                        }
+                        slot = (slot + 1) & mask
+                    }
+                }
             }
-            slot = (slot + 1) & mask
         }
     }
 
     public mutating func intern(bytes b: UnsafeBufferPointer<UInt8>) -> Int32 {
         if b.isEmpty { return 0 }
-        let raw = UnsafeRawBufferPointer(b)
-        let h = Self.hash(raw)
-        let (slot, id) = find(raw, h)
+        return intern(b, hash: Self.hash(UnsafeRawBufferPointer(b)))
+    }
+
+    private mutating func intern(_ b: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> Int32 {
+        let (slot, id) = find(UnsafeRawBufferPointer(b), h)
         if id != 0 { return id }
-        let new = Int32(strings.count)
-        strings.append(String(decoding: b, as: UTF8.self))
+        let new = Int32(ends.count)
+        arena.append(contentsOf: b)
+        ends.append(arena.count)
         hashes.append(h)
-        slots[slot] = new
-        if strings.count * 2 > slots.count { grow() }
+        slots[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(new)
+        if ends.count * 2 > slots.count { grow() }
         return new
     }
 
     private mutating func grow() {
-        slots = [Int32](repeating: 0, count: slots.count * 2)
-        let mask = slots.count - 1
-        for id in 1..<strings.count {
-            var slot = Int(truncatingIfNeeded: hashes[id]) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(id)
+        var next = [UInt64](repeating: 0, count: slots.count * 2)
+        let mask = next.count - 1
+        for id in 1..<ends.count {
+            let h = hashes[id]
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while next[slot] != 0 { slot = (slot + 1) & mask }
+            next[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(id)
         }
+        slots = next
     }
 
     public mutating func intern(_ s: String) -> Int32 {
@@ -83,7 +105,41 @@ public struct StringTable: Sendable {
         }
     }
 
-    public subscript(id: Int32) -> String { strings[Int(id)] }
+    /// Runs `body` on the bytes of string `id` (no String created).
+    @inline(__always)
+    public func withBytes<R>(_ id: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let i = Int(id)
+        if i == 0 { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        let start = ends[i - 1], end = ends[i]
+        return try arena.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+    }
+
+    /// A String is made on demand: most ids (layer digests) are never shown.
+    public subscript(id: Int32) -> String { withBytes(id) { String(decoding: $0, as: UTF8.self) } }
+
+    /// Byte-order comparison of two ids' strings.
+    public func precedes(_ a: Int32, _ b: Int32) -> Bool {
+        withBytes(a) { x in withBytes(b) { y in
+            let n = min(x.count, y.count)
+            if n > 0 {
+                let c = memcmp(x.baseAddress!, y.baseAddress!, n)
+                if c != 0 { return c < 0 }
+            }
+            return x.count < y.count
+        } }
+    }
+
+    /// Where each id of `other` lands when its strings are interned here (id 0 stays 0).
+    mutating func absorb(_ other: StringTable) -> [Int32] {
+        var map = [Int32](repeating: 0, count: other.count)
+        other.arena.withUnsafeBufferPointer { ar in
+            for id in 1..<other.count {
+                let start = other.ends[id - 1], end = other.ends[id]
+                map[id] = intern(UnsafeBufferPointer(rebasing: ar[start..<end]), hash: other.hashes[id])
+            }
+        }
+        return map
+    }
 }
 
 /// Timestamps as nanoseconds since 1970; `Timestamp.zero` is Go's zero time (year 1), which
@@ -252,6 +308,47 @@ public struct Snapshot: Sendable {
 
     public func manifests(of image: ImageRecord) -> ArraySlice<Int32> {
         blobArena[Int(image.manifests.lowerBound)..<Int(image.manifests.upperBound)]
+    }
+
+    /// Appends a snapshot decoded separately (another file of the folder), as if its file had
+    /// been decoded into this one: records keep their order, string ids are mapped.
+    /// `sharesStrings`: this snapshot's table started as a copy of the part's, so ids are kept.
+    mutating func append(_ part: Snapshot, sharesStrings: Bool = false) {
+        let map = sharesStrings ? [] : strings.absorb(part.strings)
+        @inline(__always) func m(_ id: Int32) -> Int32 { sharesStrings ? id : map[Int(id)] }
+        let blobBase = Int32(blobArena.count)
+        blobArena.reserveCapacity(blobArena.count + part.blobArena.count)
+        for b in part.blobArena { blobArena.append(m(b)) }
+        images.reserveCapacity(images.count + part.images.count)
+        for var img in part.images {
+            img.name = m(img.name)
+            if case let .decoded(size, config) = img.metadata { img.metadata = .decoded(size: size, configID: m(config)) }
+            img.layers = (img.layers.lowerBound + blobBase)..<(img.layers.upperBound + blobBase)
+            img.manifests = (img.manifests.lowerBound + blobBase)..<(img.manifests.upperBound + blobBase)
+            images.append(img)
+        }
+        let itemBase = Int32(items.count)
+        for var it in part.items {
+            it.image = m(it.image)
+            items.append(it)
+        }
+        let tagBase = Int32(tags.count)
+        for var t in part.tags {
+            t.tag = m(t.tag)
+            t.items = (t.items.lowerBound + itemBase)..<(t.items.upperBound + itemBase)
+            tags.append(t)
+        }
+        for var st in part.streams {
+            st.namespace = m(st.namespace)
+            st.name = m(st.name)
+            st.tags = (st.tags.lowerBound + tagBase)..<(st.tags.upperBound + tagBase)
+            streams.append(st)
+        }
+        referrers.append(contentsOf: part.referrers)
+        limits.append(contentsOf: part.limits)
+        for (k, n) in part.loaded { loaded[k, default: 0] += n }
+        present.formUnion(part.present)
+        warnings.append(contentsOf: part.warnings)
     }
 
     /// Warnings for kinds no file provided.

@@ -8,8 +8,8 @@ extension Snapshot {
             if !s.isEmpty, seen.insert(s).inserted { out.append((s, kind)) }
         }
         for s in streams {
-            add(strings.strings[Int(s.namespace)], .namespace)
-            add(strings.strings[Int(s.name)], .stream)
+            add(strings[s.namespace], .namespace)
+            add(strings[s.name], .stream)
         }
         for r in referrers {
             add(r.namespace, .namespace)

@@ -238,6 +238,10 @@ public struct WhyExplainer: Sendable {
         var out: [Change] = []
         let s = snapshot
         let keptLocs = locations.filter { plan.itemRules[$0.item].keeps }
+        // The changes applied together, for when no single one is enough.
+        var combined = s
+        var combinedOptions = options
+        var combinedActions: [String] = []
         if v == "kept" {
             if !options.overSize, keptLocs.contains(where: { plan.itemRules[$0.item] == .byTagRevisions }) {
                 var o = options
@@ -257,6 +261,11 @@ public struct WhyExplainer: Sendable {
                     let r = mod.tags[loc.tag].items
                     mod.tags[loc.tag].items = r.lowerBound..<r.lowerBound
                 }
+                for loc in protecting {
+                    let r = combined.tags[loc.tag].items
+                    combined.tags[loc.tag].items = r.lowerBound..<r.lowerBound
+                }
+                combinedActions.append("oc tag -d " + names.joined(separator: " "))
                 var change = rerun(mod, options, target: digest, action: "oc tag -d " + names.joined(separator: " "))
                 // Images only these tags held.
                 if !change.alsoPrunes.isEmpty {
@@ -299,6 +308,8 @@ public struct WhyExplainer: Sendable {
                 var mod = s
                 mod.referrers = s.referrers.enumerated().filter { !refIdx.contains(Int32($0.offset)) }.map(\.element)
                 let who = refIdx.sorted().map { s.referrers[Int($0)].display }
+                combined.referrers = mod.referrers
+                combinedActions.append("delete or re-point " + Self.referencesSample(who))
                 out.append(rerun(mod, options, target: digest, action: "delete or re-point " + Self.referencesSample(who)))
             }
             let young = keptLocs.contains { [.youngStream, .youngTagEvent].contains(plan.itemRules[$0.item]) }
@@ -306,7 +317,13 @@ public struct WhyExplainer: Sendable {
             if young && !options.overSize {
                 var o = options
                 o.keepYoungerThan = 0
+                combinedOptions.keepYoungerThan = 0
+                combinedActions.append("--keep-younger-than=0s")
                 out.append(rerun(s, o, target: digest, action: "--keep-younger-than=0s"))
+            }
+            if combinedActions.count > 1, !out.contains(where: { $0.verdict == "pruned" }) {
+                out.append(rerun(combined, combinedOptions, target: digest,
+                                 action: "all together: " + combinedActions.joined(separator: "; ")))
             }
             if !options.allImages, let i = pruner.imageIndex(of: s.strings.lookup(digest) ?? -1), plan.imageRules[i] == .unmanaged {
                 var o = options
