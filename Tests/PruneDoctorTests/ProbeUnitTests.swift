@@ -53,10 +53,10 @@ import Testing
     }
 
     @Test func goQuoting() {
-        #expect(goQuote(bytes: [0x15, 0x03, 0x01, 0x00, 0x02, 0x02]) == "\"\\x15\\x03\\x01\\x00\\x02\\x02\"")
-        #expect(goQuote("a\"b\\c\n\t") == "\"a\\\"b\\\\c\\n\\t\"")
-        #expect(goQuote(bytes: [0xFF, 0x41]) == "\"\\xffA\"")
-        #expect(goQuote("é") == "\"é\"")
+        #expect(GoQuoted.quote(bytes: [0x15, 0x03, 0x01, 0x00, 0x02, 0x02]) == "\"\\x15\\x03\\x01\\x00\\x02\\x02\"")
+        #expect(GoQuoted.quote("a\"b\\c\n\t") == "\"a\\\"b\\\\c\\n\\t\"")
+        #expect(GoQuoted.quote(bytes: [0xFF, 0x41]) == "\"\\xffA\"")
+        #expect(GoQuoted.quote("é") == "\"é\"")
     }
 
     @Test func statusLineChecks() {

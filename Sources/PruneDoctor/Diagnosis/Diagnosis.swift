@@ -7,6 +7,8 @@ public struct Diagnosis: Sendable {
     public var linesRead: Int
     public var bytesRead: Int
     public var candidateLines: Int
+    /// Candidate lines that held NUL bytes (binary input), left out of `unrecognized`.
+    public var binaryLines: Int = 0
 
     public var isEmpty: Bool { findings.isEmpty && unrecognized.isEmpty }
 
@@ -20,6 +22,7 @@ public struct Diagnosis: Sendable {
                 ("bytesRead", .int(bytesRead)),
                 ("candidateLines", .int(candidateLines)),
                 ("unrecognizedTotal", .int(unrecognizedTotal)),
+                ("binaryLines", .int(binaryLines)),
             ])),
         ])
     }

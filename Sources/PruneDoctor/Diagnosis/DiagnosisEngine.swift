@@ -75,6 +75,7 @@ struct Accumulator {
     var unrecognized: [EvidenceLine] = []
     var unrecognizedTotal = 0
     var candidates = 0
+    var binaryLines = 0
     var file: String?
 
     init(engine: DiagnosisEngine) {
@@ -97,7 +98,10 @@ struct Accumulator {
             if let extra = fallback.facts[rule.id] { all.merge(extra) }
             record(rule: rule, item: item, facts: all, evidence: evidence, notes: fallback.notes[rule.id] ?? [])
         }
-        if !explainedAny, DiagnosisEngine.looksLikeError(line.text) {
+        if !explainedAny, line.text.utf8.contains(0) {
+            // NUL bytes: a binary file, not text; its stray words are not error lines.
+            binaryLines += 1
+        } else if !explainedAny, DiagnosisEngine.looksLikeError(line.text) {
             unrecognizedTotal += 1
             if unrecognized.count < DiagnosisEngine.unrecognizedCap { unrecognized.append(evidence) }
         }
@@ -135,6 +139,6 @@ struct Accumulator {
             a.element.severity != b.element.severity ? a.element.severity > b.element.severity : a.offset < b.offset
         }.map(\.element)
         return Diagnosis(findings: sorted, unrecognized: unrecognized, unrecognizedTotal: unrecognizedTotal,
-                         linesRead: lines, bytesRead: bytes, candidateLines: candidates)
+                         linesRead: lines, bytesRead: bytes, candidateLines: candidates, binaryLines: binaryLines)
     }
 }

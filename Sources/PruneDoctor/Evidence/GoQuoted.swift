@@ -55,20 +55,74 @@ public enum GoQuoted {
         return out
     }
 
-    /// Bytes as Go's `%q` would show them (printable ASCII as is, the rest `\xNN`).
-    public static func quote(_ bytes: [UInt8]) -> String {
-        var s = "\""
-        for b in bytes {
-            switch b {
-            case 0x22: s += "\\\""
-            case 0x5C: s += "\\\\"
-            case 0x0A: s += "\\n"
-            case 0x0D: s += "\\r"
-            case 0x09: s += "\\t"
-            case 0x20...0x7E: s.unicodeScalars.append(Unicode.Scalar(b))
-            default: s += "\\x" + TerminalSafe.hex2(UInt32(b))
+    /// Go's `strconv.Quote` / `%q`: printable text as is, `\a\b\f\n\r\t\v`, `\"`, `\\`, other
+    /// control characters and invalid UTF-8 bytes as `\xNN`, non-printable code points as `\uNNNN`.
+    public static func quote<S: Sequence>(bytes: S) -> String where S.Element == UInt8 {
+        let b = Array(bytes)
+        var out = "\""
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            if c < 0x80 {
+                switch c {
+                case 0x07: out += "\\a"
+                case 0x08: out += "\\b"
+                case 0x0C: out += "\\f"
+                case 0x0A: out += "\\n"
+                case 0x0D: out += "\\r"
+                case 0x09: out += "\\t"
+                case 0x0B: out += "\\v"
+                case 0x22: out += "\\\""
+                case 0x5C: out += "\\\\"
+                default:
+                    if c < 0x20 || c == 0x7F { out += "\\x" + hex2(c) } else { out.unicodeScalars.append(Unicode.Scalar(c)) }
+                }
+                i += 1
+                continue
+            }
+            // Decode one UTF-8 sequence; an invalid byte is shown as \xNN.
+            var len = 0
+            if c & 0xE0 == 0xC0 { len = 2 } else if c & 0xF0 == 0xE0 { len = 3 } else if c & 0xF8 == 0xF0 { len = 4 }
+            if len > 0, i + len <= b.count, let s = String(validating: b[i..<i + len], as: UTF8.self),
+               let scalar = s.unicodeScalars.first, s.unicodeScalars.count == 1 {
+                if isGoPrintable(scalar) {
+                    out.unicodeScalars.append(scalar)
+                } else if scalar.value < 0x10000 {
+                    out += "\\u" + String(format4(scalar.value))
+                } else {
+                    out += "\\U" + String(repeating: "0", count: 8 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+                }
+                i += len
+            } else {
+                out += "\\x" + hex2(c)
+                i += 1
             }
         }
-        return s + "\""
+        return out + "\""
+    }
+
+    public static func quote(_ s: String) -> String { quote(bytes: s.utf8) }
+
+    private static func hex2(_ c: UInt8) -> String {
+        let d = Array("0123456789abcdef")
+        return String([d[Int(c >> 4)], d[Int(c & 0xF)]])
+    }
+
+    private static func format4(_ v: UInt32) -> String {
+        let h = String(v, radix: 16)
+        return String(repeating: "0", count: max(0, 4 - h.count)) + h
+    }
+
+    /// Close enough to `unicode.IsPrint` for what servers send: controls, C1, separators other
+    /// than space, and unassigned/private code points are not printable.
+    private static func isGoPrintable(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if (0x80...0x9F).contains(v) || v == 0xAD { return false }
+        switch s.properties.generalCategory {
+        case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator, .spaceSeparator:
+            return false
+        default:
+            return true
+        }
     }
 }

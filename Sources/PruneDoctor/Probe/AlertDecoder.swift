@@ -31,14 +31,7 @@ public enum AlertDecoder {
     }
 
     static func versionName(_ v: UInt16) -> String {
-        switch v {
-        case 0x0300: return "SSL 3.0"
-        case 0x0301: return "TLS 1.0"
-        case 0x0302: return "TLS 1.1"
-        case 0x0303: return "TLS 1.2"
-        case 0x0304: return "TLS 1.3"
-        default: return String(format: "0x%04x", v)
-        }
+        ProtocolBytes.tlsVersionName(UInt8(v >> 8), UInt8(v & 0xFF))
     }
 
     /// crypto/tls `alert.String()` texts (with the `tls: ` prefix Go adds).

@@ -160,7 +160,7 @@ enum GoVerifier {
         if err == nil {
             var s = "x509: certificate signed by unknown authority"
             if let (e, cert) = hint {
-                s += " (possibly because of \(goQuote(e)) while trying to verify candidate authority certificate \(goQuote(cert.goName)))"
+                s += " (possibly because of \(GoQuoted.quote(e)) while trying to verify candidate authority certificate \(GoQuoted.quote(cert.goName)))"
             }
             err = s
         }

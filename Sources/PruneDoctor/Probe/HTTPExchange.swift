@@ -38,15 +38,15 @@ enum HTTPExchange {
 
     /// Go's `http.ReadResponse` status-line checks; nil when the line is acceptable.
     static func goStatusLineError(_ line: [UInt8]) -> String? {
-        guard let space = line.firstIndex(of: 0x20) else { return "malformed HTTP response \(goQuote(bytes: line))" }
+        guard let space = line.firstIndex(of: 0x20) else { return "malformed HTTP response \(GoQuoted.quote(bytes: line))" }
         let proto = Array(line[..<space])
         var status = line[(space + 1)...]
         while status.first == 0x20 { status = status.dropFirst() }
         let code = status.split(separator: 0x20, maxSplits: 1, omittingEmptySubsequences: false).first ?? []
         if code.count != 3 || !code.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
-            return "malformed HTTP status code \(goQuote(bytes: code))"
+            return "malformed HTTP status code \(GoQuoted.quote(bytes: code))"
         }
-        if !validVersion(proto) { return "malformed HTTP version \(goQuote(bytes: proto))" }
+        if !validVersion(proto) { return "malformed HTTP version \(GoQuoted.quote(bytes: proto))" }
         return nil
     }
 

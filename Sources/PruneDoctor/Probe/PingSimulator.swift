@@ -180,7 +180,7 @@ public enum RegistryProber {
                 // When oc would hang there is no line to give the rules; a Go client with a response
                 // timeout would say `timeout awaiting response headers`, so that stands in for it.
                 let lines = attempts.map { a in
-                    a.outcome == "no-reply" ? "Get \(goQuote(a.url)): net/http: timeout awaiting response headers" : (a.error ?? "")
+                    a.outcome == "no-reply" ? "Get \(GoQuoted.quote(a.url)): net/http: timeout awaiting response headers" : (a.error ?? "")
                 }.filter { !$0.isEmpty }
                 let text = ocWouldPrint.isEmpty ? lines.joined(separator: "\n") : "error: " + ocWouldPrint
                 if !text.isEmpty { findings = engine.diagnose(text: text).findings }
@@ -211,7 +211,7 @@ public enum RegistryProber {
                                 detail: "", predicted: false, elapsedMs: 0)
             func fail(_ goText: String, _ detail: String, predicted: Bool = false) -> PingAttempt {
                 var b = a
-                b.error = "Get \(goQuote(url)): \(goText)"
+                b.error = "Get \(GoQuoted.quote(url)): \(goText)"
                 b.detail = detail
                 b.predicted = predicted
                 return b
@@ -296,7 +296,7 @@ public enum RegistryProber {
                 a.outcome = "no-reply"
                 a.detail = total == 0
                     ? "no reply within \(seconds(deadline)); oc has no response timeout and would keep waiting"
-                    : "only \(total) bytes of reply head within \(seconds(deadline)) (\(goQuote(bytes: bytes.prefix(40)))…); oc would keep waiting"
+                    : "only \(total) bytes of reply head within \(seconds(deadline)) (\(GoQuoted.quote(bytes: bytes.prefix(40)))…); oc would keep waiting"
                 return a
             }
         }

@@ -33,7 +33,7 @@ enum PlainHTTPCheck {
     }
 
     static func classify(_ got: [UInt8], ending: String) -> PlainHTTPReport {
-        let quoted = goQuote(bytes: got.prefix(48))
+        let quoted = GoQuoted.quote(bytes: got.prefix(48))
         if got.isEmpty {
             switch ending {
             case "timeout": return PlainHTTPReport(outcome: "no-answer", statusLine: nil, alert: nil, firstBytes: quoted,

@@ -168,7 +168,7 @@ final class TLSClient: ByteStream {
         }
         if facts.firstBytes.count < 64 { facts.firstBytes += bytes.prefix(64 - facts.firstBytes.count) }
         if let e = framer.feed(bytes) {
-            throw .go(e, detail: "the server's first bytes are not a TLS record: \(goQuote(bytes: facts.firstBytes.prefix(32)))")
+            throw .go(e, detail: "the server's first bytes are not a TLS record: \(GoQuoted.quote(bytes: facts.firstBytes.prefix(32)))")
         }
         if tcp.bytesRead > TLSClient.maxHandshakeBytes && SSL_is_init_finished(ssl) == 0 {
             throw .go("tls: handshake did not finish", detail: "stopped after \(tcp.bytesRead) bytes without a complete handshake")

@@ -4,6 +4,9 @@ import Foundation
 public enum DiagnosisRenderer {
     public static func text(_ d: Diagnosis, style: TextStyle = .plain) -> String {
         var out = ""
+        if d.binaryLines > 0 {
+            out += style.yellow("note") + "  the input looks binary (\(d.binaryLines) line(s) with NUL bytes were skipped): is it the right file?\n"
+        }
         if d.findings.isEmpty && d.unrecognized.isEmpty {
             out += d.bytesRead == 0
                 ? "Nothing recognised: the input is empty.\n"

@@ -464,34 +464,6 @@ private final class PlanBox: @unchecked Sendable {
     init(_ plan: PrunePlan) { self.plan = plan }
 }
 
-/// Go's `%q` for the strings oc quotes in messages.
-public enum GoQuote {
-    public static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{07}": out += "\\a"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\u{0B}": out += "\\v"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + String(format: "%02x", scalar.value)
-                } else if (0x80...0x9F).contains(scalar.value) {
-                    out += "\\u" + String(format: "%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
-}
 
 /// Stage 0 (spec §2.1, §3): which tags and digests the cluster's objects use.
 struct ReferenceCollector {
@@ -542,7 +514,7 @@ struct ReferenceCollector {
         } catch {
             if !options.ignoreInvalidRefs {
                 let prefix = via.isEmpty ? r.display : r.display + ": " + via
-                referenceErrors.append("\(prefix): invalid image reference \(GoQuote.quote(spec)): \(error.description)")
+                referenceErrors.append("\(prefix): invalid image reference \(GoQuoted.quote(spec)): \(error.description)")
             }
             return
         }
@@ -564,9 +536,9 @@ struct ReferenceCollector {
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
                 if !options.ignoreInvalidRefs {
                     let why = parts.count == 2
-                        ? "image stream image name \(GoQuote.quote(from.name)) must have a name and ID"
-                        : "expected exactly one @ in the isimage name \(GoQuote.quote(from.name))"
-                    referenceErrors.append("\(r.display): invalid ImageStreamImage reference \(GoQuote.quote(from.name)): \(why)")
+                        ? "image stream image name \(GoQuoted.quote(from.name)) must have a name and ID"
+                        : "expected exactly one @ in the isimage name \(GoQuoted.quote(from.name))"
+                    referenceErrors.append("\(r.display): invalid ImageStreamImage reference \(GoQuoted.quote(from.name)): \(why)")
                 }
                 return
             }
@@ -575,20 +547,20 @@ struct ReferenceCollector {
             var why: String?
             var name = "", tag = ""
             if from.name.contains("@") {
-                why = "\(GoQuote.quote(from.name)) is an image stream image, not an image stream tag"
+                why = "\(GoQuoted.quote(from.name)) is an image stream image, not an image stream tag"
             } else {
                 let parts = from.name.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
                 if parts.count == 2 {
                     name = String(parts[0])
                     tag = String(parts[1])
-                    if name.isEmpty || tag.isEmpty { why = "image stream tag name \(GoQuote.quote(from.name)) must have a name and a tag" }
+                    if name.isEmpty || tag.isEmpty { why = "image stream tag name \(GoQuoted.quote(from.name)) must have a name and a tag" }
                 } else {
-                    why = "expected exactly one : delimiter in the istag \(GoQuote.quote(from.name))"
+                    why = "expected exactly one : delimiter in the istag \(GoQuoted.quote(from.name))"
                 }
             }
             if let why {
                 if !options.ignoreInvalidRefs {
-                    referenceErrors.append("\(r.display): invalid ImageStreamTag reference \(GoQuote.quote(from.name)): \(why)")
+                    referenceErrors.append("\(r.display): invalid ImageStreamTag reference \(GoQuoted.quote(from.name)): \(why)")
                 }
                 return
             }

@@ -52,7 +52,7 @@ struct HTTP2PriorKnowledge: DiagnosticRule {
         guard kind.kind == .http2Frame else { return nil }
         var f = Facts()
         f.set("httpAnswer", "\"\(quoted)\" = \(kind.explanation)")
-        f.set("bytes", GoQuoted.quote(bytes))
+        f.set("bytes", GoQuoted.quote(bytes: bytes))
         f.set("frameType", ProtocolBytes.http2FrameTypes[Int(bytes[3])])
         f["frameLength"] = .int(Int(bytes[0]) << 16 | Int(bytes[1]) << 8 | Int(bytes[2]))
         return f

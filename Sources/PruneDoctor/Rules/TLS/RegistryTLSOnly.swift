@@ -54,7 +54,7 @@ struct RegistryTLSOnly: DiagnosticRule {
             let kind = ProtocolBytes.classify(bytes, lineCut: true)
             guard kind.kind == .tlsAlert || kind.kind == .tlsHandshake || kind.kind == .tlsRecord else { return nil }
             f.set("httpAnswer", "\"\(quoted)\" = \(kind.explanation)")
-            f.set("bytes", GoQuoted.quote(bytes))
+            f.set("bytes", GoQuoted.quote(bytes: bytes))
             f.set("tlsRecordVersion", kind.recordVersion)
             f.set("alertLevel", kind.alertLevel)
             f.set("alertDescription", kind.alertDescription)
