@@ -4,8 +4,8 @@
 #
 #   Tests/Fuzz/run.sh [SECONDS_PER_TARGET] [TARGET…]     (default: 600 s, every target)
 #
-# Targets: evidence snapshot-json snapshot-yaml positions probe-decoders (those whose
-# library code exists in this checkout). Everything written goes under $PRUNEDOC_FUZZ_DIR
+# Targets: evidence snapshot-json snapshot-yaml positions probe-decoders. Each runs in
+# process, one at a time (one core). Everything written goes under $PRUNEDOC_FUZZ_DIR
 # (default /tmp/prunedoc-fuzz), never into the repository:
 #   build/            the sanitized release build
 #   seeds/TARGET/     seed inputs, regenerated each run from Scenarios/ (and openssl)
@@ -24,7 +24,7 @@ seconds="${1:-600}"
 all_targets=(evidence snapshot-json snapshot-yaml positions probe-decoders)
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
-# The targets this checkout can build (Package.swift lists those whose library code exists).
+# Names must be targets of Tests/Fuzz/Package.swift.
 available=()
 for t in "${targets[@]}"; do
   if [ -d "$here/Sources/fuzz-$t" ]; then available+=("$t"); else echo "skipping $t: no Sources/fuzz-$t" >&2; fi

@@ -31,7 +31,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = ErrorLineParser.parse(text, lines: [1])
     let unquoted = GoQuoted.unquote(text)
     precondition(unquoted.count <= text.utf8.count, "unquote grew its input")
-    _ = GoQuoted.quote(bytes)
+    _ = GoQuoted.quote(bytes: bytes)
+    _ = GoQuoted.quote(text)
     _ = ProtocolBytes.classify(bytes)
     _ = ProtocolBytes.classify(bytes, lineCut: true)
     return 0
