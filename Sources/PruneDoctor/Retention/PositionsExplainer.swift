@@ -91,9 +91,12 @@ public struct PositionsExplainer: Sendable {
     }
 
     func impossibleNote(_ l: Line) -> String {
+        let indices = l.count == 0 ? "an empty list has no index" : "a \(l.count)-item list has indices 0…\(l.count - 1)"
+        let head = "position \(l.position) out of \(l.count) cannot be printed by the template (\(indices))"
+        // Position 0 has no 1-based reading; an empty list has no entry at all.
+        guard l.position > 0, l.count > 0 else { return head + "; the line is not from this template or was edited" }
         let oneBased = l.position - 1
-        return "position \(l.position) out of \(l.count) cannot be printed by the template (a \(l.count)-item list has indices 0…\(max(l.count - 1, 0))); "
-            + "read as 1-based it is items[\(oneBased)], which --keep-tag-revisions=\(keepTagRevisions) \(oneBased < keepTagRevisions ? "protects" : "does not protect")"
+        return head + "; read as 1-based it is items[\(oneBased)], which --keep-tag-revisions=\(keepTagRevisions) \(oneBased < keepTagRevisions ? "protects" : "does not protect")"
     }
 
     func changes() -> [(String, String)] {
