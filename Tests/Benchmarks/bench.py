@@ -202,7 +202,7 @@ def bench_plan(sizes=(10_000, 100_000, 300_000)):
 
 def bench_plan_1m():
     print("\n== plan --format json at 1M images (growth from 100k; target < 4 GB peak RSS) ==")
-    plan_table((100_000, 1_000_000), baseline=False)
+    plan_table((100_000, 1_000_000), baseline=True)
 
 
 def bench_why():
