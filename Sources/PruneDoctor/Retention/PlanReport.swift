@@ -107,36 +107,6 @@ public struct PlanReport: Sendable {
         return out
     }
 
-    public func json(loaded: Bool = true, kept: Bool = true) -> JSONValue {
-        let p = plan
-        var pairs: [(String, JSONValue)] = [
-            ("schemaVersion", .int(1)),
-            ("options", p.options.json),
-            ("now", .string(RFC3339.format(p.options.now))),
-            ("graphBuildFailed", .bool(p.graphBuildFailed)),
-            ("errors", p.errors.json),
-            ("deletedImages", p.deletedImages.json),
-            ("deletedStreamTagItems", .array(p.deletedItems.map(\.json))),
-            ("deletedLayerLinks", .array(p.layerLinks.map(\.json))),
-            ("deletedManifests", .array(p.manifestLinks.map(\.json))),
-            ("deletedBlobs", p.blobs.json),
-            ("updatedImageStreams", .array(p.updatedStreams.map {
-                .object([("deletedItems", .int($0.deletedItems)), ("namespace", .string($0.namespace)), ("stream", .string($0.stream))])
-            })),
-            ("stats", p.graphBuildFailed ? .object([]) : p.stats.json),
-            ("summary", .string(p.graphBuildFailed ? "" : p.stats.summary)),
-        ]
-        if loaded {
-            pairs.append(("loaded", .object(SnapshotKind.allCases.sorted { $0.rawValue < $1.rawValue }.map {
-                ($0.rawValue, .int(snapshot.loaded[$0] ?? 0))
-            })))
-        }
-        pairs.append(("snapshotWarnings", snapshot.warnings.json))
-        pairs.append(("prunerWarnings", p.warnings.json))
-        if kept { pairs.append(("keptImages", .array(keptImages().map { .object([("image", .string($0.0)), ("reasons", .array($0.1))]) }))) }
-        return .object(pairs)
-    }
-
     /// oc's dry-run lines in a stable order, then what was kept, by reason.
     public func text(markdown: Bool = false) -> String {
         let p = plan
