@@ -44,6 +44,9 @@ struct Diagnose: ParsableCommand {
         defer { for i in inputs where i.fd != STDIN_FILENO { close(i.fd) } }
         for f in files.isEmpty ? ["-"] : files {
             if f == "-" {
+                if isatty(STDIN_FILENO) == 1 {
+                    writeErr("prunedoc: reading standard input: paste the error output, then press Ctrl-D")
+                }
                 inputs.append(("stdin", STDIN_FILENO))
                 continue
             }
