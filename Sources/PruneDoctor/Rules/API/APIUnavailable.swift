@@ -39,6 +39,7 @@ struct APIUnavailable: DiagnosticRule {
             "Error from server (ServiceUnavailable): the server is currently unable to handle the request (get images.image.openshift.io)",
             "Error from server (Timeout): the server was unable to return a response in the time allotted, but may still be processing the request (get images.image.openshift.io)",
             "error: error: server took too long to respond with version information.",
+            "The connection to the server api.cluster.example.com:6443 was refused - did you specify the right host or port?",
             #"Error from server (InternalError): an error on the server ("") has prevented the request from succeeding (get imagestreams.image.openshift.io)"#,
             "Unable to connect to the server: net/http: TLS handshake timeout",
             "Unable to connect to the server: dial tcp 10.0.0.10:6443: i/o timeout",
@@ -52,7 +53,8 @@ struct APIUnavailable: DiagnosticRule {
     let anchors = ["the server is currently unable to handle the request", "unable to return a response in the time allotted",
                    "server took too long to respond with version information", "Error from server (InternalError)",
                    "has prevented the request from succeeding", "Error from server (ServiceUnavailable)",
-                   "Error from server (Timeout)", "Unable to connect to the server: ", "Failed to get master API version"]
+                   "Error from server (Timeout)", "Unable to connect to the server: ", "Failed to get master API version",
+                   "The connection to the server "]
     let failingLayer = FailingLayer.api
     // Above the network rules: a timeout behind "Unable to connect to the server" is the API endpoint's, not the registry's.
     let priority = 30
@@ -68,6 +70,12 @@ struct APIUnavailable: DiagnosticRule {
             guard APIUnavailable.transport.contains(where: inner.contains) else { return nil }
             f.set("apiError", inner)
             f.set("dialAddress", t.slice(after: "dial tcp ", before: ": "))
+        } else if let server = t.slice(after: "The connection to the server ", before: " was refused") {
+            // kubectl's own text when the API endpoint refuses the TCP connection.
+            f.set("apiServer", server)
+            f.set("apiError", "connection refused")
+        } else if t.contains("The connection to the server ") {
+            return nil
         } else if t.contains("server took too long to respond with version information") || t.contains("Failed to get master API version") {
             f.set("stage", "version discovery")
             f.set("apiError", RegistryOperation.message(after: "Failed to get master API version: ", in: t))
