@@ -240,14 +240,7 @@ extension PlanReport {
         w.int(loc.count)
         w.raw(",\"specRule\":")
         w.string(rule.specRule)
-        let referrers: [Int32]
-        switch rule {
-        case .tagInUse:
-            referrers = pruner.referrers(tag: .init(namespace: stream.namespace, name: stream.name, tagOrDigest: tag.tag))
-        case .imageInUse:
-            referrers = pruner.referrers(image: .init(namespace: stream.namespace, name: stream.name, tagOrDigest: s.items[loc.item].image))
-        default: referrers = []
-        }
+        let referrers = pruner.referrers(of: loc, rule: rule)
         if let first = referrers.first {
             w.raw(",\"referrer\":")
             w.string(s.referrers[Int(first)].display)

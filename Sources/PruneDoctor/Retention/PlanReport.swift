@@ -48,14 +48,7 @@ public struct PlanReport: Sendable {
             ("position", .int(loc.position)), ("revision", .int(loc.position + 1)), ("of", .int(loc.count)),
             ("specRule", .string(rule.specRule)),
         ]
-        let referrers: [Int32]
-        switch rule {
-        case .tagInUse:
-            referrers = pruner.referrers(tag: .init(namespace: stream.namespace, name: stream.name, tagOrDigest: tag.tag))
-        case .imageInUse:
-            referrers = pruner.referrers(image: .init(namespace: stream.namespace, name: stream.name, tagOrDigest: s.items[loc.item].image))
-        default: referrers = []
-        }
+        let referrers = pruner.referrers(of: loc, rule: rule)
         if !referrers.isEmpty {
             r.append(("referrer", .string(s.referrers[Int(referrers[0])].display)))
             r.append(("referrers", .array(referrers.map { .string(s.referrers[Int($0)].display) })))

@@ -260,6 +260,20 @@ public final class Pruner: @unchecked Sendable {
     public func referrers(tag: TagKey) -> [Int32] { usedTags[tag] ?? [] }
     public func referrers(image: TagKey) -> [Int32] { usedImages[image] ?? [] }
 
+    /// The objects whose reference made rule 4 (tag in use) or 7 (digest in use) keep this
+    /// history entry; empty for every other rule.
+    public func referrers(of loc: HistoryLocation, rule: ItemRule) -> [Int32] {
+        let st = snapshot.streams[loc.stream]
+        switch rule {
+        case .tagInUse:
+            return referrers(tag: .init(namespace: st.namespace, name: st.name, tagOrDigest: snapshot.tags[loc.tag].tag))
+        case .imageInUse:
+            return referrers(image: .init(namespace: st.namespace, name: st.name, tagOrDigest: snapshot.items[loc.item].image))
+        default:
+            return []
+        }
+    }
+
     // MARK: the run
 
     public func run() -> PrunePlan {

@@ -296,14 +296,7 @@ public struct WhyExplainer: Sendable {
             }
             // Referrers that protect it.
             var refIdx = Set<Int32>()
-            for loc in keptLocs {
-                let st = s.streams[loc.stream]
-                switch plan.itemRules[loc.item] {
-                case .tagInUse: refIdx.formUnion(pruner.referrers(tag: .init(namespace: st.namespace, name: st.name, tagOrDigest: s.tags[loc.tag].tag)))
-                case .imageInUse: refIdx.formUnion(pruner.referrers(image: .init(namespace: st.namespace, name: st.name, tagOrDigest: s.items[loc.item].image)))
-                default: break
-                }
-            }
+            for loc in keptLocs { refIdx.formUnion(pruner.referrers(of: loc, rule: plan.itemRules[loc.item])) }
             if !refIdx.isEmpty {
                 var mod = s
                 mod.referrers = s.referrers.enumerated().filter { !refIdx.contains(Int32($0.offset)) }.map(\.element)

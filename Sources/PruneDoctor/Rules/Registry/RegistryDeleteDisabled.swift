@@ -61,7 +61,7 @@ struct RegistryDeleteDisabled: DiagnosticRule {
         // A 405 to a GET ping is a wrong endpoint, not disabled deletes: require a delete.
         let deleting = (f.string("operation") ?? "").hasPrefix("delete")
         guard coded || (status?.code == 405 && deleting) else { return nil }
-        if let status, status.code == 405 { f.set("status", "405" + (status.text.map { " " + $0 } ?? "")) }
+        if let status, status.code == 405 { f.set("status", RegistryOperation.describe(status)) }
         if coded { f.set("errcode", "UNSUPPORTED") }
         return f
     }

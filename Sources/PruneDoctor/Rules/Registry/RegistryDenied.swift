@@ -55,19 +55,10 @@ struct RegistryDenied: DiagnosticRule {
     let priority = 20
 
     func match(_ item: ErrorItem) -> Facts? {
-        let t = item.text
-        guard !RegistryOperation.isKubernetesAPI(t) else { return nil }
-        var f = RegistryOperation.facts(item)
-        let status = RegistryOperation.status(in: t)
-        let coded = RegistryOperation.errcode("DENIED", in: t) || t.contains("requested access to the resource is denied")
-        guard status?.code == 403 || coded else { return nil }
-        if let status, status.code == 403 { f.set("status", "403" + (status.text.map { " " + $0 } ?? "")) }
-        if coded {
-            f.set("errcode", "DENIED")
-            f.set("registryMessage", RegistryOperation.message(after: "denied: ", in: t)
-                ?? RegistryOperation.message(after: "\"message\":\"", in: t))
-        }
-        if let repo = t.slice(after: "access denied for ", before: ",") { f.set("repository", repo) }
+        guard var f = RegistryOperation.refusal(item, code: 403, errcode: "DENIED",
+                                                codedText: "requested access to the resource is denied",
+                                                messageAfter: ["denied: ", "\"message\":\""]) else { return nil }
+        if let repo = item.text.slice(after: "access denied for ", before: ",") { f.set("repository", repo) }
         return f
     }
 }

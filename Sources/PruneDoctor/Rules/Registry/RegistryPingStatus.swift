@@ -54,7 +54,7 @@ struct RegistryPingStatus: DiagnosticRule {
     func match(_ item: ErrorItem) -> Facts? {
         guard let status = RegistryOperation.status(in: item.text), status.code != 200 else { return nil }
         var f = Facts()
-        f.set("status", String(status.code) + (status.text.map { " " + $0 } ?? ""))
+        f.set("status", RegistryOperation.describe(status))
         f["statusCode"] = .int(status.code)
         if item.wrapper == OcWrapper.legacy || item.text.contains("unexpected status code") {
             f.set("pingedPaths", "/healthz (oc 3.6 and older)")

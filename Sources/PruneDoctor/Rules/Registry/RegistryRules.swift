@@ -50,6 +50,29 @@ enum RegistryOperation {
         return f
     }
 
+    /// A parsed status as printed: `401 Unauthorized`.
+    static func describe(_ s: (code: Int, text: String?)) -> String {
+        String(s.code) + (s.text.map { " " + $0 } ?? "")
+    }
+
+    /// Facts for a registry that refused with HTTP `code` or distribution's `errcode` (or
+    /// `codedText`); nil when neither is in the text, or when the text is the Kubernetes API's.
+    static func refusal(_ item: ErrorItem, code: Int, errcode: String, codedText: String? = nil,
+                        messageAfter markers: [String]) -> Facts? {
+        let t = item.text
+        guard !isKubernetesAPI(t) else { return nil }
+        let status = status(in: t)
+        let coded = self.errcode(errcode, in: t) || codedText.map { t.contains($0) } == true
+        guard status?.code == code || coded else { return nil }
+        var f = facts(item)
+        if let status, status.code == code { f.set("status", describe(status)) }
+        if coded {
+            f.set("errcode", errcode)
+            f.set("registryMessage", markers.lazy.compactMap { message(after: $0, in: t) }.first)
+        }
+        return f
+    }
+
     /// The HTTP status (`401 Unauthorized`, `HTTP 401`, `StatusCode: 401`, `invalid status code from registry 401 (…)`).
     static func status(in text: String) -> (code: Int, text: String?)? {
         for marker in ["unexpected status: ", "unexpected status code ", "invalid status code from registry ", "StatusCode: ", "HTTP "] {

@@ -58,18 +58,6 @@ struct RegistryUnauthorized: DiagnosticRule {
     let priority = 20
 
     func match(_ item: ErrorItem) -> Facts? {
-        let t = item.text
-        guard !RegistryOperation.isKubernetesAPI(t) else { return nil }
-        var f = RegistryOperation.facts(item)
-        if let s = RegistryOperation.status(in: t), s.code == 401 {
-            f.set("status", "401" + (s.text.map { " " + $0 } ?? ""))
-        } else if !RegistryOperation.errcode("UNAUTHORIZED", in: t) {
-            return nil
-        }
-        if RegistryOperation.errcode("UNAUTHORIZED", in: t) {
-            f.set("errcode", "UNAUTHORIZED")
-            f.set("registryMessage", RegistryOperation.message(after: "unauthorized: ", in: t))
-        }
-        return f
+        RegistryOperation.refusal(item, code: 401, errcode: "UNAUTHORIZED", messageAfter: ["unauthorized: "])
     }
 }
