@@ -46,9 +46,9 @@ struct PlanCommand: ParsableCommand {
                 writeOut(output.finish(String(decoding: report.jsonBytes(), as: UTF8.self), names: snapshot.sensitiveNames))
                 return
             }
-            var bytes = report.jsonBytes()
-            bytes.append(UInt8(ascii: "\n"))
-            writeOutBytes(bytes)
+            // Streamed: a 1M-image plan is half a gigabyte of JSON.
+            report.writeJSON { writeOutBytes($0) }
+            writeOutBytes([UInt8(ascii: "\n")])
             timing.mark("render")
             // Done: freeing ~100k records and strings one by one would only delay the exit.
             Foundation.exit(0)

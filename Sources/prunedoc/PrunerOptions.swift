@@ -90,14 +90,15 @@ final class PhaseTimer {
     }
 }
 
-/// Writes large output (newline included) in one write call, without building a String first.
-func writeOutBytes(_ bytes: [UInt8]) {
-    bytes.withUnsafeBytes { raw in
-        var off = 0
-        while off < raw.count {
-            let n = write(STDOUT_FILENO, raw.baseAddress! + off, raw.count - off)
-            if n <= 0 { break }
-            off += n
-        }
+/// Writes bytes to stdout as they are, without building a String first.
+func writeOutBytes(_ raw: UnsafeRawBufferPointer) {
+    var off = 0
+    while off < raw.count {
+        let n = write(STDOUT_FILENO, raw.baseAddress! + off, raw.count - off)
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { break }
+        off += n
     }
 }
+
+func writeOutBytes(_ bytes: [UInt8]) { bytes.withUnsafeBytes { writeOutBytes($0) } }

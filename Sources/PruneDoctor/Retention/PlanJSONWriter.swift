@@ -34,16 +34,30 @@ struct JSONByteWriter {
 
     /// The bytes of an interned string; same escaping as `FastJSON.quote`.
     mutating func string(bytes u: UnsafeBufferPointer<UInt8>) {
-        for b in u where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xC2 {
-            FastJSON.quote(String(decoding: u, as: UTF8.self), &out)
-            return
-        }
+        guard Self.plain(u) else { return FastJSON.quote(String(decoding: u, as: UTF8.self), &out) }
         out.append(0x22)
         out.append(contentsOf: u)
         out.append(0x22)
     }
 
     mutating func value(_ v: JSONValue) { FastJSON.write(v, &out) }
+
+    /// `"namespace/name"` of a stream, without building the String.
+    mutating func repository(_ s: Snapshot, _ st: StreamRecord) {
+        let plain = s.strings.withBytes(st.namespace) { JSONByteWriter.plain($0) } && s.strings.withBytes(st.name) { JSONByteWriter.plain($0) }
+        guard plain else { return string(s.strings[st.namespace] + "/" + s.strings[st.name]) }
+        out.append(0x22)
+        s.strings.withBytes(st.namespace) { out.append(contentsOf: $0) }
+        out.append(UInt8(ascii: "/"))
+        s.strings.withBytes(st.name) { out.append(contentsOf: $0) }
+        out.append(0x22)
+    }
+
+    /// No byte that `FastJSON.quote` escapes.
+    static func plain(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        for b in u where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xC2 { return false }
+        return true
+    }
 
     mutating func strings(_ list: [String]) {
         byte(UInt8(ascii: "["))
@@ -56,167 +70,200 @@ struct JSONByteWriter {
 }
 
 extension PlanReport {
-    /// The JSON document as bytes, written directly: the deletion lists on one thread and
-    /// the two halves of the kept-image list on the others.
+    /// The JSON document as one byte array (tests, redaction); `writeJSON` streams it.
     public func jsonBytes() -> [UInt8] {
-        let pieces = [ByteBox(), ByteBox(), ByteBox()]
-        let order: [Int]
-        let locs: HistoryIndex
-        if plan.graphBuildFailed {
-            order = []
-            locs = HistoryIndex(snapshot: Snapshot())
-        } else {
-            let s = snapshot
-            order = FastSort.order(ids: s.images.map(\.name), in: s.strings)
-            locs = HistoryIndex(snapshot: s)
-        }
-        let mid = order.count / 2
-        DispatchQueue.concurrentPerform(iterations: 3) { k in
-            switch k {
-            case 0: pieces[0].bytes = headBytes()
-            case 1: pieces[1].bytes = keptImageBytes(order[..<mid], locs)
-            default: pieces[2].bytes = keptImageBytes(order[mid...], locs)
-            }
-        }
-        var out = pieces[0].bytes
-        pieces[0].bytes = []
-        out.reserveCapacity(out.count + pieces[1].bytes.count + pieces[2].bytes.count + 4)
-        out.append(contentsOf: pieces[1].bytes)
-        if !pieces[1].bytes.isEmpty && !pieces[2].bytes.isEmpty { out.append(UInt8(ascii: ",")) }
-        out.append(contentsOf: pieces[2].bytes)
-        out.append(contentsOf: [UInt8(ascii: "]"), UInt8(ascii: "}")])
+        var out: [UInt8] = []
+        writeJSON { out.append(contentsOf: $0) }
         return out
     }
 
-    /// Everything before the kept-image list, ending with `"keptImages":[`.
-    private func headBytes() -> [UInt8] {
-        let p = plan
-        var w = JSONByteWriter(capacity: 64 + p.deletedImages.count * 75 + p.deletedItems.count * 170
-            + p.layerLinks.count * 120 + p.manifestLinks.count * 120 + p.blobs.count * 75)
-        w.raw("{\"schemaVersion\":1,\"options\":")
-        w.value(p.options.json)
-        w.raw(",\"now\":")
-        w.string(RFC3339.format(p.options.now))
-        w.raw(p.graphBuildFailed ? ",\"graphBuildFailed\":true,\"errors\":" : ",\"graphBuildFailed\":false,\"errors\":")
-        w.strings(p.errors)
-        w.raw(",\"deletedImages\":")
-        w.strings(p.deletedImages)
-        w.raw(",\"deletedStreamTagItems\":[")
-        for (i, d) in p.deletedItems.enumerated() {
-            w.raw(i > 0 ? ",{\"namespace\":" : "{\"namespace\":")
-            w.string(d.namespace)
+    /// The JSON document, handed to `sink` in order, in pieces of about a megabyte. Pieces are
+    /// rendered two at a time, one per core, into two reused buffers: memory stays flat and
+    /// no page is touched twice, whatever the size of the plan.
+    public func writeJSON(to sink: (UnsafeRawBufferPointer) -> Void) {
+        let segments = jsonSegments()
+        let buffers = [WriterBox(), WriterBox()]
+        var next = 0
+        while next < segments.count {
+            let n = min(2, segments.count - next)
+            let base = next
+            if n == 1 {
+                segments[base](&buffers[0].writer)
+            } else {
+                DispatchQueue.concurrentPerform(iterations: 2) { k in segments[base + k](&buffers[k].writer) }
+            }
+            for k in 0..<n {
+                buffers[k].writer.out.withUnsafeBytes(sink)
+                buffers[k].writer.out.removeAll(keepingCapacity: true)
+            }
+            next += n
+        }
+    }
+
+    typealias Segment = @Sendable (inout JSONByteWriter) -> Void
+
+    /// The document as a list of pieces, each a fixed text or a run of list elements.
+    private func jsonSegments() -> [Segment] {
+        let p = plan, s = snapshot
+        var out: [Segment] = []
+        func text(_ body: @escaping @Sendable (inout JSONByteWriter) -> Void) { out.append(body) }
+        /// Elements `0..<count` in runs of `run`, comma-separated.
+        func list(_ count: Int, run: Int, _ element: @escaping @Sendable (Int, inout JSONByteWriter) -> Void) {
+            var start = 0
+            while start < count {
+                let range = start..<min(count, start + run)
+                out.append { w in
+                    for i in range {
+                        if i > 0 { w.byte(UInt8(ascii: ",")) }
+                        element(i, &w)
+                    }
+                }
+                start = range.upperBound
+            }
+        }
+        text { w in
+            w.raw("{\"schemaVersion\":1,\"options\":")
+            w.value(p.options.json)
+            w.raw(",\"now\":")
+            w.string(RFC3339.format(p.options.now))
+            w.raw(p.graphBuildFailed ? ",\"graphBuildFailed\":true,\"errors\":" : ",\"graphBuildFailed\":false,\"errors\":")
+            w.strings(p.errors)
+            w.raw(",\"deletedImages\":[")
+        }
+        list(p.deletedImageIDs.count, run: 16384) { i, w in s.strings.withBytes(p.deletedImageIDs[i]) { w.string(bytes: $0) } }
+        text { w in w.raw("],\"deletedStreamTagItems\":[") }
+        list(p.deletedItemRefs.count, run: 8192) { i, w in
+            let d = p.deletedItemRefs[i]
+            let st = s.streams[Int(d.stream)]
+            w.raw("{\"namespace\":")
+            s.strings.withBytes(st.namespace) { w.string(bytes: $0) }
             w.raw(",\"stream\":")
-            w.string(d.stream)
+            s.strings.withBytes(st.name) { w.string(bytes: $0) }
             w.raw(",\"tag\":")
-            w.string(d.tag)
+            s.strings.withBytes(s.tags[Int(d.tag)].tag) { w.string(bytes: $0) }
             w.raw(",\"image\":")
-            w.string(d.image)
+            s.strings.withBytes(s.items[Int(d.item)].image) { w.string(bytes: $0) }
             w.raw(",\"position\":")
-            w.int(d.position)
+            w.int(Int(d.position))
             w.byte(UInt8(ascii: "}"))
         }
-        for (name, links) in [("deletedLayerLinks", p.layerLinks), ("deletedManifests", p.manifestLinks)] {
-            w.raw("],\"")
-            w.out.append(contentsOf: name.utf8)
-            w.raw("\":[")
-            for (i, l) in links.enumerated() {
-                w.raw(i > 0 ? ",{\"repo\":" : "{\"repo\":")
-                w.string(l.repo)
+        for (name, links) in [("deletedLayerLinks", p.layerLinkRefs), ("deletedManifests", p.manifestLinkRefs)] {
+            text { w in
+                w.raw("],\"")
+                w.out.append(contentsOf: name.utf8)
+                w.raw("\":[")
+            }
+            list(links.count, run: 8192) { i, w in
+                let l = links[i]
+                let st = s.streams[Int(l.stream)]
+                w.raw("{\"repo\":")
+                w.repository(s, st)
                 w.raw(",\"digest\":")
-                w.string(l.digest)
+                s.strings.withBytes(l.digest) { w.string(bytes: $0) }
                 w.byte(UInt8(ascii: "}"))
             }
         }
-        w.raw("],\"deletedBlobs\":")
-        w.strings(p.blobs)
-        w.raw(",\"updatedImageStreams\":[")
-        for (i, u) in p.updatedStreams.enumerated() {
-            w.raw(i > 0 ? ",{\"deletedItems\":" : "{\"deletedItems\":")
+        text { w in w.raw("],\"deletedBlobs\":[") }
+        list(p.blobIDs.count, run: 16384) { i, w in s.strings.withBytes(p.blobIDs[i]) { w.string(bytes: $0) } }
+        text { w in w.raw("],\"updatedImageStreams\":[") }
+        list(p.updatedStreamRefs.count, run: 8192) { i, w in
+            let u = p.updatedStreamRefs[i]
+            let st = s.streams[Int(u.stream)]
+            w.raw("{\"deletedItems\":")
             w.int(u.deletedItems)
             w.raw(",\"namespace\":")
-            w.string(u.namespace)
+            s.strings.withBytes(st.namespace) { w.string(bytes: $0) }
             w.raw(",\"stream\":")
-            w.string(u.stream)
+            s.strings.withBytes(st.name) { w.string(bytes: $0) }
             w.byte(UInt8(ascii: "}"))
         }
-        w.raw("],\"stats\":")
-        w.value(p.graphBuildFailed ? .object([]) : p.stats.json)
-        w.raw(",\"summary\":")
-        w.string(p.graphBuildFailed ? "" : p.stats.summary)
-        w.raw(",\"loaded\":{")
-        for (i, kind) in SnapshotKind.allCases.sorted(by: { $0.rawValue < $1.rawValue }).enumerated() {
-            if i > 0 { w.byte(UInt8(ascii: ",")) }
-            w.string(kind.rawValue)
-            w.byte(UInt8(ascii: ":"))
-            w.int(snapshot.loaded[kind] ?? 0)
+        text { w in
+            w.raw("],\"stats\":")
+            w.value(p.graphBuildFailed ? .object([]) : p.stats.json)
+            w.raw(",\"summary\":")
+            w.string(p.graphBuildFailed ? "" : p.stats.summary)
+            w.raw(",\"loaded\":{")
+            for (i, kind) in SnapshotKind.allCases.sorted(by: { $0.rawValue < $1.rawValue }).enumerated() {
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                w.string(kind.rawValue)
+                w.byte(UInt8(ascii: ":"))
+                w.int(s.loaded[kind] ?? 0)
+            }
+            w.raw("},\"snapshotWarnings\":")
+            w.strings(s.warnings)
+            w.raw(",\"prunerWarnings\":")
+            w.strings(p.warnings)
+            w.raw(",\"keptImages\":[")
         }
-        w.raw("},\"snapshotWarnings\":")
-        w.strings(snapshot.warnings)
-        w.raw(",\"prunerWarnings\":")
-        w.strings(p.warnings)
-        w.raw(",\"keptImages\":[")
-        return w.out
+        if !p.graphBuildFailed {
+            // The image order and the history index are built side by side.
+            let order = OrderBox(), index = IndexBox()
+            DispatchQueue.concurrentPerform(iterations: 2) { k in
+                if k == 0 {
+                    order.order = FastSort.order(ids: s.images.map(\.name), in: s.strings)
+                } else {
+                    index.index = HistoryIndex(snapshot: s)
+                }
+            }
+            let kept = order.order.filter { p.imageRules[$0] != .pruned }
+            let locs = index.index!
+            list(kept.count, run: 2048) { i, w in keptImage(kept[i], locs, &w) }
+        }
+        text { w in w.raw("]}") }
+        return out
     }
 
-    /// `{"image":…,"reasons":[…]}` for each kept image of `order`, comma-separated; the same
-    /// objects `keptImages` describes.
-    private func keptImageBytes(_ order: ArraySlice<Int>, _ locs: HistoryIndex) -> [UInt8] {
+    /// `{"image":…,"reasons":[…]}` for kept image `i`: the object `keptImages` describes.
+    private func keptImage(_ i: Int, _ locs: HistoryIndex, _ w: inout JSONByteWriter) {
         let s = snapshot
-        var w = JSONByteWriter(capacity: order.count * 400)
-        var first = true
-        for i in order {
-            let img = s.images[i]
-            let rule = plan.imageRules[i]
-            if rule == .pruned { continue }
-            w.raw(first ? "{\"image\":" : ",{\"image\":")
-            first = false
-            s.strings.withBytes(img.name) { w.string(bytes: $0) }
-            w.raw(",\"reasons\":[")
-            var listed = false
-            var n = 0
-            func separator() {
-                if n > 0 { w.byte(UInt8(ascii: ",")) }
-                n += 1
-            }
-            for loc in locs.locations(of: img.name) {
-                let r = plan.itemRules[loc.item]
-                guard r.keeps else { continue }
-                listed = true
-                separator()
-                writeItemReason(loc, rule: r, &w)
-            }
-            switch rule {
-            case .listedByStream:
-                separator()
-                w.raw("{\"rule\":\"kept-listed-by-stream\",\"specRule\":\"11a\"}")
-            case .manifestListChild:
-                separator()
-                w.raw("{\"rule\":\"kept-manifest-list-child\",\"index\":")
-                if let parent = plan.indexParent[img.name] { s.strings.withBytes(parent) { w.string(bytes: $0) } } else { w.raw("\"\"") }
-                w.raw(",\"specRule\":\"10\"}")
-            case .unmanaged:
-                separator()
-                w.raw("{\"rule\":\"kept-unmanaged\",\"specRule\":\"11b\"}")
-            case .young:
-                separator()
-                w.raw("{\"rule\":\"kept-young-image\",\"created\":")
-                w.string(RFC3339.format(img.created))
-                w.raw(",\"specRule\":\"11c\"}")
-            case .stage2Failed:
-                separator()
-                w.raw("{\"rule\":\"kept-stream-unreadable\",\"detail\":")
-                w.string("stage 2 stopped: " + (plan.errors.last ?? ""))
-                w.raw(",\"specRule\":\"2\"}")
-            case .stage2Skipped:
-                if !listed {
-                    separator()
-                    w.raw("{\"rule\":\"not-decided\",\"detail\":\"--namespace was given: stage 2 does not run, so no Image object is deleted\"}")
-                }
-            default: break
-            }
-            w.raw("]}")
+        let img = s.images[i]
+        let rule = plan.imageRules[i]
+        w.raw("{\"image\":")
+        s.strings.withBytes(img.name) { w.string(bytes: $0) }
+        w.raw(",\"reasons\":[")
+        var listed = false
+        var n = 0
+        func separator() {
+            if n > 0 { w.byte(UInt8(ascii: ",")) }
+            n += 1
         }
-        return w.out
+        for loc in locs.locations(of: img.name) {
+            let r = plan.itemRules[loc.item]
+            guard r.keeps else { continue }
+            listed = true
+            separator()
+            writeItemReason(loc, rule: r, &w)
+        }
+        switch rule {
+        case .listedByStream:
+            separator()
+            w.raw("{\"rule\":\"kept-listed-by-stream\",\"specRule\":\"11a\"}")
+        case .manifestListChild:
+            separator()
+            w.raw("{\"rule\":\"kept-manifest-list-child\",\"index\":")
+            if let parent = plan.indexParent[img.name] { s.strings.withBytes(parent) { w.string(bytes: $0) } } else { w.raw("\"\"") }
+            w.raw(",\"specRule\":\"10\"}")
+        case .unmanaged:
+            separator()
+            w.raw("{\"rule\":\"kept-unmanaged\",\"specRule\":\"11b\"}")
+        case .young:
+            separator()
+            w.raw("{\"rule\":\"kept-young-image\",\"created\":")
+            w.string(RFC3339.format(img.created))
+            w.raw(",\"specRule\":\"11c\"}")
+        case .stage2Failed:
+            separator()
+            w.raw("{\"rule\":\"kept-stream-unreadable\",\"detail\":")
+            w.string("stage 2 stopped: " + (plan.errors.last ?? ""))
+            w.raw(",\"specRule\":\"2\"}")
+        case .stage2Skipped:
+            if !listed {
+                separator()
+                w.raw("{\"rule\":\"not-decided\",\"detail\":\"--namespace was given: stage 2 does not run, so no Image object is deleted\"}")
+            }
+        default: break
+        }
+        w.raw("]}")
     }
 
     /// `itemReason` written as bytes.
@@ -287,3 +334,11 @@ struct HistoryIndex: Sendable {
         return entries[Int(starts[i])..<Int(starts[i + 1])]
     }
 }
+
+/// Shared by the two rendering threads; each box is written by one thread at a time.
+private final class WriterBox: @unchecked Sendable {
+    var writer = JSONByteWriter(capacity: 2 << 20)
+}
+
+private final class OrderBox: @unchecked Sendable { var order: [Int] = [] }
+private final class IndexBox: @unchecked Sendable { var index: HistoryIndex? }

@@ -60,7 +60,7 @@ public struct PlanReport: Sendable {
     public func keptImages() -> [(String, [JSONValue])] {
         guard !plan.graphBuildFailed else { return [] }
         let s = snapshot
-        let order = FastSort.order(s.images.map { s.strings[$0.name] })
+        let order = FastSort.order(ids: s.images.map(\.name), in: s.strings)
         return keptImages(order[...], locations: Self.locations(s))
     }
 
@@ -205,9 +205,4 @@ public struct PlanReport: Sendable {
         }
         return out
     }
-}
-
-/// One thread's output; each box is written by exactly one thread, then read after the join.
-final class ByteBox: @unchecked Sendable {
-    var bytes: [UInt8] = []
 }

@@ -113,9 +113,26 @@ public struct PruneStats: Sendable, Equatable {
     }
 }
 
-/// The result of one run of the decision procedure.
+/// A deleted history entry, as indices into the snapshot (strings are made only to print).
+public struct DeletedItemRef: Sendable {
+    public var stream: Int32
+    public var tag: Int32
+    public var item: Int32
+    public var position: Int32
+}
+
+/// A registry link (layer or manifest) in the repository of one stream.
+public struct LinkRef: Sendable {
+    public var stream: Int32
+    public var digest: Int32
+}
+
+/// The result of one run of the decision procedure. Lists hold snapshot ids, sorted as oc's
+/// output is sorted; the String views below are for small consumers (text, why, scenarios).
 public struct PrunePlan: Sendable {
     public var options: PruneOptions
+    /// What the ids point into.
+    public let snapshot: Snapshot
     public var graphBuildFailed = false
     public var errors: [String] = []
     /// Parallel to `Snapshot.items`; nil when the graph build failed.
@@ -124,15 +141,58 @@ public struct PrunePlan: Sendable {
     public var imageRules: [ImageRule] = []
     /// Child image name id → the used index that protects it.
     public var indexParent: [Int32: Int32] = [:]
-    public var deletedItems: [DeletedItem] = []
-    public var layerLinks: [RepoDigest] = []
-    public var manifestLinks: [RepoDigest] = []
-    public var blobs: [String] = []
-    public var deletedImages: [String] = []
-    public var updatedStreams: [(namespace: String, stream: String, deletedItems: Int)] = []
+    /// Sorted by namespace, stream, tag, position.
+    public var deletedItemRefs: [DeletedItemRef] = []
+    /// Sorted by repository ("namespace/name"), then digest.
+    public var layerLinkRefs: [LinkRef] = []
+    public var manifestLinkRefs: [LinkRef] = []
+    /// String ids, in byte order.
+    public var blobIDs: [Int32] = []
+    public var deletedImageIDs: [Int32] = []
+    /// Stream index and entries deleted there, sorted by namespace, stream.
+    public var updatedStreamRefs: [(stream: Int32, deletedItems: Int)] = []
     public var stats = PruneStats()
     /// The pruner's own warnings (skipped streams, missing images).
     public var warnings: [String] = []
+
+    init(options: PruneOptions, snapshot: Snapshot) {
+        self.options = options
+        self.snapshot = snapshot
+    }
+
+    public var deletedImages: [String] { deletedImageIDs.map { snapshot.strings[$0] } }
+    public var blobs: [String] { blobIDs.map { snapshot.strings[$0] } }
+
+    public var deletedItems: [DeletedItem] {
+        let s = snapshot
+        return deletedItemRefs.map { r in
+            let st = s.streams[Int(r.stream)]
+            return DeletedItem(namespace: s.strings[st.namespace], stream: s.strings[st.name], tag: s.strings[s.tags[Int(r.tag)].tag],
+                               image: s.strings[s.items[Int(r.item)].image], position: Int(r.position))
+        }
+    }
+
+    public var layerLinks: [RepoDigest] { repoDigests(layerLinkRefs) }
+    public var manifestLinks: [RepoDigest] { repoDigests(manifestLinkRefs) }
+
+    public var updatedStreams: [(namespace: String, stream: String, deletedItems: Int)] {
+        updatedStreamRefs.map { u in
+            let st = snapshot.streams[Int(u.stream)]
+            return (snapshot.strings[st.namespace], snapshot.strings[st.name], u.deletedItems)
+        }
+    }
+
+    private func repoDigests(_ refs: [LinkRef]) -> [RepoDigest] {
+        refs.map { RepoDigest(repo: snapshot.repository(of: Int($0.stream)), digest: snapshot.strings[$0.digest]) }
+    }
+}
+
+extension Snapshot {
+    /// `namespace/name`, the registry repository of stream `i`.
+    public func repository(of i: Int) -> String {
+        let st = streams[i]
+        return strings[st.namespace] + "/" + strings[st.name]
+    }
 }
 
 /// A referrer's claim on a tag or a digest, kept for explanations.
@@ -277,7 +337,7 @@ public final class Pruner: @unchecked Sendable {
     // MARK: the run
 
     public func run() -> PrunePlan {
-        var plan = PrunePlan(options: options)
+        var plan = PrunePlan(options: options, snapshot: snapshot)
         let s = snapshot
         // NewPruner: every Image's metadata is decoded first.
         // oc stops at the first in map order; the smallest name here, for a stable answer.
@@ -308,9 +368,11 @@ public final class Pruner: @unchecked Sendable {
         var blobCounts: [Int32: Int32] = [:]
         var blobBuffer: [Int32] = []
         let os = options.overSize
-        for stream in s.streams {
-            let ns = s.strings[stream.namespace], name = s.strings[stream.name]
+        for (si, stream) in s.streams.enumerated() {
+            let streamIndex = Int32(si)
             if !os && stream.created > threshold { continue }  // rule 1: already .youngStream
+            // Names as Strings only for the rare warning.
+            var streamName: String { "\(s.strings[stream.namespace])/\(s.strings[stream.name])" }
             manifestCounts.removeAll(keepingCapacity: true)
             blobCounts.removeAll(keepingCapacity: true)
             var unreadable: String?
@@ -319,7 +381,7 @@ public final class Pruner: @unchecked Sendable {
                 for it in tag.items {
                     let item = s.items[Int(it)]
                     guard let image = image(named: item.image) else {
-                        plan.warnings.append("imagestream \(ns)/\(name): tag \(s.strings[tag.tag]): image \(s.strings[item.image]) not found")
+                        plan.warnings.append("imagestream \(streamName): tag \(s.strings[tag.tag]): image \(s.strings[item.image]) not found")
                         continue
                     }
                     manifestCounts[image.name, default: 0] += 1
@@ -332,7 +394,7 @@ public final class Pruner: @unchecked Sendable {
                 }
             }
             if let unreadable {
-                plan.warnings.append("imagestream \(ns)/\(name): \(unreadable)")
+                plan.warnings.append("imagestream \(streamName): \(unreadable)")
                 for t in stream.tags { for it in s.tags[Int(t)].items { rules[Int(it)] = .streamUnreadable } }
                 continue
             }
@@ -348,8 +410,7 @@ public final class Pruner: @unchecked Sendable {
                     guard !rule.keeps else { continue }
                     removed[Int(it)] = true
                     deletedInStream += 1
-                    plan.deletedItems.append(DeletedItem(
-                        namespace: ns, stream: name, tag: s.strings[tag.tag], image: s.strings[item.image], position: rev))
+                    plan.deletedItemRefs.append(DeletedItemRef(stream: streamIndex, tag: t, item: it, position: Int32(rev)))
                     guard rule == .oldRevision, options.pruneRegistry, let image = image(named: item.image) else { continue }
                     manifestCounts[image.name, default: 0] -= 1
                     if manifestCounts[image.name] == 0 { manifestQueue.append(image.name) }
@@ -357,32 +418,30 @@ public final class Pruner: @unchecked Sendable {
                     for b in blobBuffer {
                         blobCounts[b, default: 0] -= 1
                         if blobCounts[b] == 0, deletedLinks.insert(b).inserted {
-                            plan.layerLinks.append(RepoDigest(repo: "\(ns)/\(name)", digest: s.strings[b]))
+                            plan.layerLinkRefs.append(LinkRef(stream: streamIndex, digest: b))
                         }
                     }
                 }
             }
             if deletedInStream > 0 {
-                plan.updatedStreams.append((ns, name, deletedInStream))
+                plan.updatedStreamRefs.append((streamIndex, deletedInStream))
                 plan.stats.deletedImageStreamTagItems += deletedInStream
                 plan.stats.updatedImageStreams += 1
             }
             plan.stats.deletedLayerLinks += deletedLinks.count
             if options.pruneRegistry {
-                for d in manifestQueue {
-                    plan.manifestLinks.append(RepoDigest(repo: "\(ns)/\(name)", digest: s.strings[d]))
-                }
+                for d in manifestQueue { plan.manifestLinkRefs.append(LinkRef(stream: streamIndex, digest: d)) }
                 plan.stats.deletedManifestLinks += manifestQueue.count
             }
         }
         plan.itemRules = rules
 
         // Stage 2 reads only `removed`, so it runs while stage 1's lists are sorted.
-        let first = PlanBox(plan), second = PlanBox(PrunePlan(options: options))
+        let first = PlanBox(plan), second = PlanBox(PrunePlan(options: options, snapshot: s))
         let imageCount = s.images.count, removedItems = removed
         DispatchQueue.concurrentPerform(iterations: 2) { k in
             if k == 0 {
-                Self.sortStage1(&first.plan)
+                Self.sortStage1(&first.plan, s)
             } else if !options.namespace.isEmpty {
                 second.plan.imageRules = Array(repeating: .stage2Skipped, count: imageCount)
             } else {
@@ -394,20 +453,35 @@ public final class Pruner: @unchecked Sendable {
         plan.errors.append(contentsOf: p2.errors)
         plan.imageRules = p2.imageRules
         plan.indexParent = p2.indexParent
-        plan.deletedImages = p2.deletedImages
-        plan.blobs = p2.blobs
+        plan.deletedImageIDs = p2.deletedImageIDs
+        plan.blobIDs = p2.blobIDs
         plan.stats.deletedImages += p2.stats.deletedImages
         plan.stats.deletedBlobs += p2.stats.deletedBlobs
         return plan
     }
 
-    private static func sortStage1(_ plan: inout PrunePlan) {
-        // Indices are sorted (same stable order), so the 5-field items are moved once.
-        let items = plan.deletedItems
-        plan.deletedItems = items.indices.sorted { items[$0] < items[$1] }.map { items[$0] }
-        plan.layerLinks = FastSort.sorted(plan.layerLinks)
-        plan.manifestLinks = FastSort.sorted(plan.manifestLinks)
-        plan.updatedStreams.sort { ($0.namespace, $0.stream) < ($1.namespace, $1.stream) }
+    /// Stage 1 emits its lists stream by stream; sorting is a bucket pass by the stream's rank
+    /// and a sort of each small bucket, so it stays linear in the number of entries.
+    private static func sortStage1(_ plan: inout PrunePlan, _ s: Snapshot) {
+        let byName = StreamRanks.byNamespaceAndName(s), byRepo = StreamRanks.byRepository(s)
+        let t = s.strings
+        let items = plan.deletedItemRefs
+        plan.deletedItemRefs = FastSort.bucketed(items, rank: { byName[Int($0.stream)] }, buckets: s.streams.count) { a, b in
+            let x = items[a], y = items[b]
+            if x.tag != y.tag {
+                let tx = s.tags[Int(x.tag)].tag, ty = s.tags[Int(y.tag)].tag
+                if tx != ty { return t.precedes(tx, ty) ? .less : .greater }
+            }
+            return x.position < y.position ? .less : x.position > y.position ? .greater : .equal
+        }
+        for links in [\PrunePlan.layerLinkRefs, \PrunePlan.manifestLinkRefs] {
+            let list = plan[keyPath: links]
+            plan[keyPath: links] = FastSort.bucketed(list, rank: { byRepo[Int($0.stream)] }, buckets: s.streams.count) { a, b in
+                let x = list[a].digest, y = list[b].digest
+                return x == y ? .equal : t.precedes(x, y) ? .less : .greater
+            }
+        }
+        plan.updatedStreamRefs = FastSort.bucketed(plan.updatedStreamRefs, rank: { byName[Int($0.stream)] }, buckets: s.streams.count) { _, _ in .equal }
     }
 
     private func stage2(_ plan: inout PrunePlan, removed: [Bool]) {
@@ -465,9 +539,8 @@ public final class Pruner: @unchecked Sendable {
             counts[Int(img.name)] -= 1
             if counts[Int(img.name)] == 0 { blobIDs.append(img.name); plan.stats.deletedBlobs += 1 }
         }
-        // Sorted as ids (bytes in the table), then turned into Strings once.
-        plan.deletedImages = FastSort.order(ids: deletedIDs, in: s.strings).map { s.strings[deletedIDs[$0]] }
-        plan.blobs = FastSort.order(ids: blobIDs, in: s.strings).map { s.strings[blobIDs[$0]] }
+        plan.deletedImageIDs = FastSort.sorted(ids: deletedIDs, in: s.strings)
+        plan.blobIDs = FastSort.sorted(ids: blobIDs, in: s.strings)
         plan.imageRules = rules
     }
 }
@@ -586,49 +659,10 @@ struct ReferenceCollector {
 
 }
 
-/// Byte-order sorting of many digest strings: a 16-byte prefix key decides almost every
-/// comparison without going through String's Unicode-aware comparison.
+/// Byte-order sorting of many interned strings: a 16-byte prefix key decides almost every
+/// comparison without touching the string bytes.
 enum FastSort {
-    static func key(_ s: String) -> (UInt64, UInt64) {
-        var a: UInt64 = 0, b: UInt64 = 0
-        var i = 0
-        for byte in s.utf8 {
-            if i < 8 { a = a << 8 | UInt64(byte) } else if i < 16 { b = b << 8 | UInt64(byte) } else { break }
-            i += 1
-        }
-        while i < 16 { if i < 8 { a <<= 8 } else { b <<= 8 }; i += 1 }
-        return (a, b)
-    }
-
-    static func sorted(_ strings: [String]) -> [String] {
-        var keyed = strings.map { (key($0), $0) }
-        keyed.sort { x, y in
-            if x.0 != y.0 { return x.0 < y.0 }
-            return x.1.utf8.lexicographicallyPrecedes(y.1.utf8)
-        }
-        return keyed.map(\.1)
-    }
-
-    static func sorted(_ links: [RepoDigest]) -> [RepoDigest] {
-        var keyed = links.map { (key($0.repo), key($0.digest), $0) }
-        keyed.sort { x, y in
-            if x.0 != y.0 { return x.0 < y.0 }
-            if x.2.repo != y.2.repo { return x.2.repo.utf8.lexicographicallyPrecedes(y.2.repo.utf8) }
-            if x.1 != y.1 { return x.1 < y.1 }
-            return x.2.digest.utf8.lexicographicallyPrecedes(y.2.digest.utf8)
-        }
-        return keyed.map(\.2)
-    }
-
-    /// Indices of `ids` in the byte order of their strings (stable, like `order(_:)`).
-    static func order(ids: [Int32], in table: StringTable) -> [Int] {
-        var keyed = ids.enumerated().map { e in (table.withBytes(e.element) { key($0) }, e.offset) }
-        keyed.sort { x, y in
-            if x.0 != y.0 { return x.0 < y.0 }
-            return table.precedes(ids[x.1], ids[y.1])
-        }
-        return keyed.map(\.1)
-    }
+    enum Order { case less, equal, greater }
 
     static func key(_ u: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
         var a: UInt64 = 0, b: UInt64 = 0
@@ -639,13 +673,85 @@ enum FastSort {
         return (a, b)
     }
 
-    /// Indices of `names` in byte order.
-    static func order(_ names: [String]) -> [Int] {
-        var keyed = names.enumerated().map { (key($0.element), $0.offset) }
+    /// Indices of `ids` in the byte order of their strings (stable).
+    static func order(ids: [Int32], in table: StringTable) -> [Int] {
+        var keyed = ids.enumerated().map { e in (table.withBytes(e.element) { key($0) }, e.offset) }
         keyed.sort { x, y in
             if x.0 != y.0 { return x.0 < y.0 }
-            return names[x.1].utf8.lexicographicallyPrecedes(names[y.1].utf8)
+            // Interned: equal ids are equal strings.
+            return ids[x.1] == ids[y.1] ? x.1 < y.1 : table.precedes(ids[x.1], ids[y.1])
         }
         return keyed.map(\.1)
+    }
+
+    static func sorted(ids: [Int32], in table: StringTable) -> [Int32] {
+        order(ids: ids, in: table).map { ids[$0] }
+    }
+
+    /// A stable sort by `rank` (a counting pass over `buckets` ranks), then by `within` inside
+    /// each bucket; ties keep the input order. Linear when buckets are small.
+    static func bucketed<T>(_ list: [T], rank: (T) -> Int32, buckets: Int, within: (Int, Int) -> Order) -> [T] {
+        guard list.count > 1 else { return list }
+        var starts = [Int](repeating: 0, count: buckets + 1)
+        for e in list { starts[Int(rank(e)) + 1] += 1 }
+        for i in 0..<buckets { starts[i + 1] += starts[i] }
+        var fill = starts
+        var order = [Int](repeating: 0, count: list.count)
+        for (i, e) in list.enumerated() {
+            let r = Int(rank(e))
+            order[fill[r]] = i
+            fill[r] += 1
+        }
+        for b in 0..<buckets where starts[b + 1] - starts[b] > 1 {
+            order[starts[b]..<starts[b + 1]].sort { x, y in
+                switch within(x, y) {
+                case .less: true
+                case .greater: false
+                case .equal: x < y
+                }
+            }
+        }
+        return order.map { list[$0] }
+    }
+}
+
+/// Dense ranks of the streams (equal names share a rank), for sorting what stage 1 emits.
+enum StreamRanks {
+    /// By (namespace, name): oc's order for history entries and updated streams.
+    static func byNamespaceAndName(_ s: Snapshot) -> [Int32] {
+        ranks(s) { a, b in
+            let t = s.strings
+            let (x, y) = (s.streams[a], s.streams[b])
+            // Interned: different ids are different strings.
+            if x.namespace != y.namespace { return t.precedes(x.namespace, y.namespace) ? .less : .greater }
+            if x.name != y.name { return t.precedes(x.name, y.name) ? .less : .greater }
+            return .equal
+        }
+    }
+
+    /// By the repository string `namespace/name`: the registry links' order.
+    static func byRepository(_ s: Snapshot) -> [Int32] {
+        func bytes(_ i: Int) -> [UInt8] {
+            let st = s.streams[i]
+            var out = s.strings.withBytes(st.namespace) { Array($0) }
+            out.append(UInt8(ascii: "/"))
+            s.strings.withBytes(st.name) { out.append(contentsOf: $0) }
+            return out
+        }
+        let repos = s.streams.indices.map(bytes)
+        return ranks(s) { a, b in
+            repos[a] == repos[b] ? .equal : repos[a].lexicographicallyPrecedes(repos[b]) ? .less : .greater
+        }
+    }
+
+    private static func ranks(_ s: Snapshot, _ compare: (Int, Int) -> FastSort.Order) -> [Int32] {
+        let order = s.streams.indices.sorted { compare($0, $1) == .less }
+        var rank = [Int32](repeating: 0, count: s.streams.count)
+        var r: Int32 = -1
+        for (k, i) in order.enumerated() {
+            if k == 0 || compare(order[k - 1], i) != .equal { r += 1 }
+            rank[i] = r
+        }
+        return rank
     }
 }
