@@ -14,6 +14,12 @@ struct SnapshotDecoder {
     let reader: JSONByteReader
     let file: String
     let namespaceFilter: String?
+    /// The document's size when known: after the first megabytes, room for the rest is
+    /// reserved at the rate seen so far (no rehashing or doubling copies on big files).
+    var expectedBytes = 0
+
+    /// Read this much before extrapolating.
+    static let sampleBytes = 8 << 20
 
     /// One item, decoded for every kind at once: the `kind` key may come after the others
     /// (YAML output sorts keys).
@@ -58,7 +64,21 @@ struct SnapshotDecoder {
                     sawItems = true
                     if try reader.peekKind() == .null { try reader.skip(); return }
                     try expectKind(.array, "items")
+                    var reserved = expectedBytes < 2 * Self.sampleBytes
+                    let start = (offset: reader.offset, strings: snapshot.strings.count, bytes: snapshot.strings.byteCount,
+                                 images: snapshot.images.count, blobs: snapshot.blobArena.count, items: snapshot.items.count)
                     try reader.array { i in
+                        if !reserved, reader.offset - start.offset >= Self.sampleBytes {
+                            reserved = true
+                            let rest = Double(expectedBytes - reader.offset) / Double(reader.offset - start.offset) * 1.1
+                            // Capped: a dense start followed by padding must not reserve gigabytes.
+                            func more(_ now: Int, _ then: Int, cap: Int = 8 << 20) -> Int { min(cap, Int(Double(now - then) * rest)) }
+                            snapshot.strings.reserve(strings: more(snapshot.strings.count, start.strings),
+                                                     bytes: more(snapshot.strings.byteCount, start.bytes, cap: 1 << 30))
+                            snapshot.images.reserveCapacity(snapshot.images.count + more(snapshot.images.count, start.images))
+                            snapshot.blobArena.reserveCapacity(snapshot.blobArena.count + more(snapshot.blobArena.count, start.blobs))
+                            snapshot.items.reserveCapacity(snapshot.items.count + more(snapshot.items.count, start.items))
+                        }
                         var raw = RawItem()
                         do {
                             try decodeItem(&raw, &snapshot)

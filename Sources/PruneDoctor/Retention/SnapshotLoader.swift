@@ -129,7 +129,9 @@ public enum SnapshotLoader {
             try SnapshotDecoder(reader: reader, file: file, namespaceFilter: namespace).decode(into: &snapshot)
         } else {
             let reader = JSONByteReader(handle: handle)
-            try SnapshotDecoder(reader: reader, file: file, namespaceFilter: namespace).decode(into: &snapshot)
+            var decoder = SnapshotDecoder(reader: reader, file: file, namespaceFilter: namespace)
+            decoder.expectedBytes = ((try? FileManager.default.attributesOfItem(atPath: file)[.size]) as? Int) ?? 0
+            try decoder.decode(into: &snapshot)
         }
         // An empty List names no kind; `oc get pods -A -o json > pods.json` still says "there
         // are no pods", so the file name decides, and no missing-kind warning is due.

@@ -78,8 +78,24 @@ public struct StringTable: Sendable {
         return new
     }
 
-    private mutating func grow() {
-        var next = [UInt64](repeating: 0, count: slots.count * 2)
+    /// Bytes of all strings together.
+    public var byteCount: Int { arena.count }
+
+    /// Room for `strings` more strings of `bytes` bytes in all: a big file then fills the
+    /// table without rehashing and without copying the arena as it doubles.
+    public mutating func reserve(strings: Int, bytes: Int) {
+        arena.reserveCapacity(arena.count + bytes)
+        ends.reserveCapacity(ends.count + strings)
+        hashes.reserveCapacity(hashes.count + strings)
+        var size = slots.count
+        while (ends.count + strings) * 2 > size { size *= 2 }
+        if size > slots.count { resize(to: size) }
+    }
+
+    private mutating func grow() { resize(to: slots.count * 2) }
+
+    private mutating func resize(to size: Int) {
+        var next = [UInt64](repeating: 0, count: size)
         let mask = next.count - 1
         for id in 1..<ends.count {
             let h = hashes[id]
@@ -130,16 +146,38 @@ public struct StringTable: Sendable {
     }
 
     /// Where each id of `other` lands when its strings are interned here (id 0 stays 0).
+    /// The lookups only read this table, so two threads share them; the strings not found
+    /// are then added in id order, as a one-by-one merge would add them.
     mutating func absorb(_ other: StringTable) -> [Int32] {
         var map = [Int32](repeating: 0, count: other.count)
+        let table = self
+        map.withUnsafeMutableBufferPointer { m in
+            let out = DisjointWrites(base: m.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: 2) { half in
+                let mid = max(1, other.count / 2)
+                let lo = half == 0 ? 1 : mid, hi = half == 0 ? mid : other.count
+                guard lo < hi else { return }
+                other.arena.withUnsafeBufferPointer { ar in
+                    for id in lo..<hi {
+                        let start = other.ends[id - 1], end = other.ends[id]
+                        out.base[id] = table.find(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: ar[start..<end])), other.hashes[id]).id
+                    }
+                }
+            }
+        }
         other.arena.withUnsafeBufferPointer { ar in
-            for id in 1..<other.count {
+            for id in 1..<max(1, other.count) where map[id] == 0 {
                 let start = other.ends[id - 1], end = other.ends[id]
                 map[id] = intern(UnsafeBufferPointer(rebasing: ar[start..<end]), hash: other.hashes[id])
             }
         }
         return map
     }
+}
+
+/// A buffer that threads fill at disjoint indices; read after they join.
+private struct DisjointWrites: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Int32>
 }
 
 /// Timestamps as nanoseconds since 1970; `Timestamp.zero` is Go's zero time (year 1), which
@@ -317,10 +355,17 @@ public struct Snapshot: Sendable {
         let map = sharesStrings ? [] : strings.absorb(part.strings)
         @inline(__always) func m(_ id: Int32) -> Int32 { sharesStrings ? id : map[Int(id)] }
         let blobBase = Int32(blobArena.count)
-        blobArena.reserveCapacity(blobArena.count + part.blobArena.count)
-        for b in part.blobArena { blobArena.append(m(b)) }
-        images.reserveCapacity(images.count + part.images.count)
-        for var img in part.images {
+        // Same ids and nothing before them: the arrays are taken whole, not copied.
+        let move = sharesStrings && blobArena.isEmpty && images.isEmpty
+        if move {
+            blobArena = part.blobArena
+            images = part.images
+        } else {
+            blobArena.reserveCapacity(blobArena.count + part.blobArena.count)
+            for b in part.blobArena { blobArena.append(m(b)) }
+            images.reserveCapacity(images.count + part.images.count)
+        }
+        for var img in part.images where !move {
             img.name = m(img.name)
             if case let .decoded(size, config) = img.metadata { img.metadata = .decoded(size: size, configID: m(config)) }
             img.layers = (img.layers.lowerBound + blobBase)..<(img.layers.upperBound + blobBase)
