@@ -17,6 +17,9 @@ struct SnapshotDecoder {
     /// The document's size when known: after the first megabytes, room for the rest is
     /// reserved at the rate seen so far (no rehashing or doubling copies on big files).
     var expectedBytes = 0
+    /// Strings of other files that will be appended to this one's table (an upper bound in
+    /// bytes): reserved with the rest, so the arena is not copied to make room later.
+    var laterStringBytes = 0
 
     /// Read this much before extrapolating.
     static let sampleBytes = 8 << 20
@@ -73,8 +76,9 @@ struct SnapshotDecoder {
                             let rest = Double(expectedBytes - reader.offset) / Double(reader.offset - start.offset) * 1.1
                             // Capped: a dense start followed by padding must not reserve gigabytes.
                             func more(_ now: Int, _ then: Int, cap: Int = 8 << 20) -> Int { min(cap, Int(Double(now - then) * rest)) }
-                            snapshot.strings.reserve(strings: more(snapshot.strings.count, start.strings),
-                                                     bytes: more(snapshot.strings.byteCount, start.bytes, cap: 1 << 30))
+                            // Untouched capacity costs address space, not memory.
+                            snapshot.strings.reserve(strings: more(snapshot.strings.count, start.strings) + laterStringBytes / 32,
+                                                     bytes: more(snapshot.strings.byteCount, start.bytes, cap: 1 << 30) + laterStringBytes)
                             snapshot.images.reserveCapacity(snapshot.images.count + more(snapshot.images.count, start.images))
                             snapshot.blobArena.reserveCapacity(snapshot.blobArena.count + more(snapshot.blobArena.count, start.blobs))
                             snapshot.items.reserveCapacity(snapshot.items.count + more(snapshot.items.count, start.items))

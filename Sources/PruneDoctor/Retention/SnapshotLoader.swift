@@ -36,6 +36,7 @@ public enum SnapshotLoader {
         } else {
             progress?(path)
             try loadFile(path, namespace: namespace, into: &snapshot)
+            snapshot.finishInterning()
         }
         snapshot.noteMissingKinds()
         return snapshot
@@ -47,17 +48,21 @@ public enum SnapshotLoader {
         if files.count == 1 {
             var s = Snapshot()
             try loadFile(files[0], namespace: namespace, into: &s)
+            s.finishInterning()
             return s
         }
         // Largest first, so the big images.json starts at once and the rest fill the other core.
         let sizes = files.map { f in ((try? FileManager.default.attributesOfItem(atPath: f)[.size]) as? Int) ?? 0 }
         let queue = files.indices.sorted { sizes[$0] > sizes[$1] }
         let results = PartResults(count: files.count)
+        // The largest file's table will receive the others' strings: room for them (their
+        // size bounds their strings) is reserved up front.
+        let others = min(1 << 30, sizes.reduce(0, +) - (queue.first.map { sizes[$0] } ?? 0))
         DispatchQueue.concurrentPerform(iterations: min(2, files.count)) { _ in
             while let k = results.next(queue) {
                 var part = Snapshot()
                 do {
-                    try loadFile(files[k], namespace: namespace, into: &part)
+                    try loadFile(files[k], namespace: namespace, into: &part, laterStringBytes: k == queue.first ? others : 0)
                     results.set(k, .success(part))
                 } catch {
                     results.set(k, .failure(error))
@@ -66,15 +71,18 @@ public enum SnapshotLoader {
         }
         var parts: [Snapshot] = []
         for k in files.indices { parts.append(try results.take(k).get()) }
-        // The table with the most strings becomes the joined one, so its ids need no mapping.
+        // The table with the most strings becomes the joined one, so its ids need no mapping;
+        // the others are appended whole, and equal strings are merged once at the end.
         let base = parts.indices.max { parts[$0].strings.count < parts[$1].strings.count } ?? 0
         var snapshot = Snapshot()
         snapshot.strings = parts[base].strings
         parts[base].strings = StringTable()  // keeps the joined table uniquely referenced
         for k in parts.indices {
-            snapshot.append(parts[k], sharesStrings: k == base)
+            let offset: Int32? = k == base ? nil : snapshot.strings.appendAll(parts[k].strings)
+            snapshot.append(parts[k], offset: offset)
             parts[k] = Snapshot()
         }
+        snapshot.finishInterning()
         return snapshot
     }
 
@@ -107,12 +115,14 @@ public enum SnapshotLoader {
         }
     }
 
-    static func loadFile(_ file: String, namespace: String?, into snapshot: inout Snapshot) throws {
+    static func loadFile(_ file: String, namespace: String?, into snapshot: inout Snapshot, laterStringBytes: Int = 0) throws {
         guard let handle = FileHandle(forReadingAtPath: file) else {
             let reason = FileManager.default.isReadableFile(atPath: file) ? "cannot open" : "permission denied (cannot read the file)"
             throw SnapshotError(file: file, message: reason)
         }
         defer { try? handle.close() }
+        // Strings are merged after the whole snapshot is read (`finishInterning`).
+        snapshot.strings.deferLookups()
         let before = snapshot.loaded.values.reduce(0, +)
         if isYAML(file: file, handle: handle) {
             // YAML is parsed whole by libyaml; JSON is streamed. Refuse what would not fit.
@@ -131,6 +141,7 @@ public enum SnapshotLoader {
             let reader = JSONByteReader(handle: handle)
             var decoder = SnapshotDecoder(reader: reader, file: file, namespaceFilter: namespace)
             decoder.expectedBytes = ((try? FileManager.default.attributesOfItem(atPath: file)[.size]) as? Int) ?? 0
+            decoder.laterStringBytes = laterStringBytes
             try decoder.decode(into: &snapshot)
         }
         // An empty List names no kind; `oc get pods -A -o json > pods.json` still says "there

@@ -1,22 +1,40 @@
 import Foundation
 
 /// Interned strings: digests, namespaces, names and tags repeat a lot, and comparing
-/// small integers is what makes the pruner fast on 100k-image snapshots. The bytes live in
-/// one arena and lookups compare bytes there, so interning never creates or copies a String.
+/// small integers is what makes the pruner fast on big snapshots. The bytes live in one
+/// arena and lookups compare bytes there, so interning never creates or copies a String.
+///
+/// The index is split into partitions of a few thousand strings, chosen by the hash's top
+/// bits, so that building it touches one cache-sized table at a time. A big file is read in
+/// deferred mode: strings are only appended, and `deduplicate()` then finds the equal ones
+/// partition by partition, on both cores, instead of probing a table of millions of slots
+/// (a cache miss each) for every string the decoder meets.
 public struct StringTable: Sendable {
     /// UTF-8 of every string, back to back; string `id` is `arena[ends[id - 1]..<ends[id]]`.
     private var arena: [UInt8] = []
     private var ends: [Int] = [0]
-    /// Full hashes, for rehashing when the table grows.
+    /// Full hashes, for rebuilding the index.
     private var hashes: [UInt64] = [0]
-    /// Slot → high 32 bits of the hash | id; 0 is empty ("" is id 0 and never stored).
-    /// Keeping the hash in the slot avoids touching the arena on most mismatches.
-    private var slots = [UInt64](repeating: 0, count: 1 << 16)
+    /// Partition `p` is `slots[starts[p] ..< starts[p + 1]]`, a power of two in size; a slot
+    /// is the high 32 bits of the hash | id, 0 empty ("" is id 0 and never stored).
+    private var slots = [UInt64](repeating: 0, count: 64)
+    private var starts = [0, 64]
+    private var filled = [0]
+    /// log2 of the number of partitions.
+    private var partitionBits = 0
+    /// Appending without lookups until `deduplicate()`.
+    public private(set) var deferred = false
+
+    /// Strings per partition the index aims at (a partition's slots then fit in L2).
+    static let partitionTarget = 4096
 
     public init() {}
 
-    /// Number of ids handed out, "" included.
+    /// Number of ids handed out, "" included (after `deduplicate`, merged ids stay counted).
     public var count: Int { ends.count }
+
+    /// Bytes of all strings together.
+    public var byteCount: Int { arena.count }
 
     @inline(__always)
     static func hash(_ b: UnsafeRawBufferPointer) -> UInt64 {
@@ -37,25 +55,37 @@ public struct StringTable: Sendable {
     }
 
     @inline(__always)
-    private func find(_ b: UnsafeRawBufferPointer, _ h: UInt64) -> (slot: Int, id: Int32) {
+    private static func partition(_ h: UInt64, bits: Int) -> Int { bits == 0 ? 0 : Int(truncatingIfNeeded: h >> UInt64(64 - bits)) }
+
+    /// Probes one partition: the slot holding `b`, or the empty slot where it would go.
+    @inline(__always)
+    private static func probe(_ b: UnsafeRawBufferPointer, _ h: UInt64, slots sl: UnsafePointer<UInt64>, start: Int, size: Int,
+                              arena ar: UnsafePointer<UInt8>?, ends en: UnsafePointer<Int>) -> (slot: Int, id: Int32) {
         let tag = h & 0xFFFF_FFFF_0000_0000
+        let mask = size - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let v = sl[start + i]
+            if v == 0 { return (start + i, 0) }
+            if v & 0xFFFF_FFFF_0000_0000 == tag {
+                let id = Int(truncatingIfNeeded: v & 0xFFFF_FFFF)
+                let s = en[id - 1]
+                if en[id] - s == b.count, b.count == 0 || memcmp(ar! + s, b.baseAddress!, b.count) == 0 {
+                    return (start + i, Int32(id))
+                }
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    @inline(__always)
+    private func find(_ b: UnsafeRawBufferPointer, _ h: UInt64) -> (slot: Int, id: Int32) {
+        let p = Self.partition(h, bits: partitionBits)
         return slots.withUnsafeBufferPointer { sl in
             arena.withUnsafeBufferPointer { ar in
                 ends.withUnsafeBufferPointer { en in
-                    let mask = sl.count - 1
-                    var slot = Int(truncatingIfNeeded: h) & mask
-                    while true {
-                        let v = sl[slot]
-                        if v == 0 { return (slot, 0) }
-                        if v & 0xFFFF_FFFF_0000_0000 == tag {
-                            let id = Int(truncatingIfNeeded: v & 0xFFFF_FFFF)
-                            let start = en[id - 1]
-                            if en[id] - start == b.count, memcmp(ar.baseAddress! + start, b.baseAddress!, b.count) == 0 {
-                                return (slot, Int32(id))
-                            }
-                        }
-                        slot = (slot + 1) & mask
-                    }
+                    Self.probe(b, h, slots: sl.baseAddress!, start: starts[p], size: starts[p + 1] - starts[p],
+                               arena: ar.baseAddress, ends: en.baseAddress!)
                 }
             }
         }
@@ -67,43 +97,23 @@ public struct StringTable: Sendable {
     }
 
     private mutating func intern(_ b: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> Int32 {
+        if deferred { return append(b, hash: h) }
         let (slot, id) = find(UnsafeRawBufferPointer(b), h)
         if id != 0 { return id }
-        let new = Int32(ends.count)
-        arena.append(contentsOf: b)
-        ends.append(arena.count)
-        hashes.append(h)
+        let new = append(b, hash: h)
         slots[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(new)
-        if ends.count * 2 > slots.count { grow() }
+        let p = Self.partition(h, bits: partitionBits)
+        filled[p] += 1
+        if filled[p] * 2 > starts[p + 1] - starts[p] { rebuildIndex() }
         return new
     }
 
-    /// Bytes of all strings together.
-    public var byteCount: Int { arena.count }
-
-    /// Room for `strings` more strings of `bytes` bytes in all: a big file then fills the
-    /// table without rehashing and without copying the arena as it doubles.
-    public mutating func reserve(strings: Int, bytes: Int) {
-        arena.reserveCapacity(arena.count + bytes)
-        ends.reserveCapacity(ends.count + strings)
-        hashes.reserveCapacity(hashes.count + strings)
-        var size = slots.count
-        while (ends.count + strings) * 2 > size { size *= 2 }
-        if size > slots.count { resize(to: size) }
-    }
-
-    private mutating func grow() { resize(to: slots.count * 2) }
-
-    private mutating func resize(to size: Int) {
-        var next = [UInt64](repeating: 0, count: size)
-        let mask = next.count - 1
-        for id in 1..<ends.count {
-            let h = hashes[id]
-            var slot = Int(truncatingIfNeeded: h) & mask
-            while next[slot] != 0 { slot = (slot + 1) & mask }
-            next[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(id)
-        }
-        slots = next
+    @inline(__always)
+    private mutating func append(_ b: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> Int32 {
+        arena.append(contentsOf: b)
+        ends.append(arena.count)
+        hashes.append(h)
+        return Int32(ends.count - 1)
     }
 
     public mutating func intern(_ s: String) -> Int32 {
@@ -111,7 +121,9 @@ public struct StringTable: Sendable {
         return copy.withUTF8 { intern(bytes: $0) }
     }
 
+    /// The id of `s`, if interned. Not during deferred mode (the index is not built yet).
     public func lookup(_ s: String) -> Int32? {
+        assert(!deferred, "lookup before deduplicate()")
         if s.isEmpty { return 0 }
         var copy = s
         return copy.withUTF8 { u in
@@ -119,6 +131,148 @@ public struct StringTable: Sendable {
             let id = find(raw, Self.hash(raw)).id
             return id == 0 ? nil : id
         }
+    }
+
+    /// Room for `strings` more strings of `bytes` bytes in all: a big file then fills the
+    /// arena without copying it as it doubles.
+    public mutating func reserve(strings: Int, bytes: Int) {
+        arena.reserveCapacity(arena.count + bytes)
+        ends.reserveCapacity(ends.count + strings)
+        hashes.reserveCapacity(hashes.count + strings)
+    }
+
+    // MARK: the partitioned index
+
+    /// Slot layout for these per-partition counts: `room` times as many slots (a power of
+    /// two, at least 16) in each.
+    private static func layout(_ counts: [Int], room: Int) -> [Int] {
+        var starts = [0]
+        starts.reserveCapacity(counts.count + 1)
+        for c in counts {
+            var size = 16
+            while size < c * room { size <<= 1 }
+            starts.append(starts.last! + size)
+        }
+        return starts
+    }
+
+    private static func bits(for n: Int) -> Int {
+        var bits = 0
+        while bits < 16 && (n >> bits) > partitionTarget { bits += 1 }
+        return bits
+    }
+
+    /// Re-lays the index out for the current number of strings (a partition got half full).
+    private mutating func rebuildIndex() {
+        let old = slots
+        let bits = Self.bits(for: ends.count)
+        var counts = [Int](repeating: 0, count: 1 << bits)
+        for v in old where v != 0 { counts[Self.partition(hashes[Int(v & 0xFFFF_FFFF)], bits: bits)] += 1 }
+        // Room to grow by half before the next rebuild.
+        let st = Self.layout(counts, room: 3)
+        var next = [UInt64](repeating: 0, count: st.last!)
+        for v in old where v != 0 {
+            let h = hashes[Int(v & 0xFFFF_FFFF)]
+            let p = Self.partition(h, bits: bits)
+            let mask = st[p + 1] - st[p] - 1
+            var i = Int(truncatingIfNeeded: h) & mask
+            while next[st[p] + i] != 0 { i = (i + 1) & mask }
+            next[st[p] + i] = v
+        }
+        slots = next
+        starts = st
+        filled = counts
+        partitionBits = bits
+    }
+
+    /// From now on strings are appended without lookups, until `deduplicate()`.
+    public mutating func deferLookups() {
+        deferred = true
+    }
+
+    /// Builds the index over every string and merges equal ones: returns, for each id, the
+    /// id of the first equal string (itself when it is the first), or nil when no two
+    /// strings were equal. Partitions are filled on two threads, each in its cache.
+    public mutating func deduplicate() -> [Int32]? {
+        deferred = false
+        let n = ends.count
+        let bits = Self.bits(for: n)
+        let parts = 1 << bits
+        // Ids grouped by partition, ascending within each (a counting sort on the hash).
+        var bounds = [Int](repeating: 0, count: parts + 1)
+        for id in 1..<n { bounds[Self.partition(hashes[id], bits: bits) + 1] += 1 }
+        for p in 0..<parts { bounds[p + 1] += bounds[p] }
+        var order = [Int32](repeating: 0, count: max(0, n - 1))
+        var fill = bounds
+        for id in 1..<n {
+            let p = Self.partition(hashes[id], bits: bits)
+            order[fill[p]] = Int32(id)
+            fill[p] += 1
+        }
+        // Duplicates are counted too, so half full at most.
+        let st = Self.layout((0..<parts).map { bounds[$0 + 1] - bounds[$0] }, room: 2)
+        let groups = bounds
+        var next = [UInt64](repeating: 0, count: st.last!)
+        var canonical = [Int32](repeating: 0, count: n)
+        var kept = [Int](repeating: 0, count: parts)
+        let dups = DuplicateCount()
+        next.withUnsafeMutableBufferPointer { sl in
+            canonical.withUnsafeMutableBufferPointer { cn in
+                kept.withUnsafeMutableBufferPointer { kp in
+                    arena.withUnsafeBufferPointer { ar in
+                        ends.withUnsafeBufferPointer { en in
+                            hashes.withUnsafeBufferPointer { hs in
+                                order.withUnsafeBufferPointer { od in
+                                    let w = DisjointWrites(slots: sl.baseAddress!, canonical: cn.baseAddress!, kept: kp.baseAddress!)
+                                    let r = SharedReads(arena: ar.baseAddress, ends: en.baseAddress!, hashes: hs.baseAddress!, order: od.baseAddress)
+                                    DispatchQueue.concurrentPerform(iterations: 2) { half in
+                                        var merged = 0
+                                        // Alternate partitions between the threads: equal work, disjoint writes.
+                                        for p in stride(from: half, to: parts, by: 2) {
+                                            for k in groups[p]..<groups[p + 1] {
+                                                let id = Int(r.order![k])
+                                                let h = r.hashes[id]
+                                                let s = r.ends[id - 1]
+                                                let bytes = UnsafeRawBufferPointer(start: r.arena.map { $0 + s }, count: r.ends[id] - s)
+                                                let (slot, found) = Self.probe(bytes, h, slots: w.slots, start: st[p], size: st[p + 1] - st[p],
+                                                                               arena: r.arena, ends: r.ends)
+                                                if found != 0 {
+                                                    w.canonical[id] = found
+                                                    merged += 1
+                                                } else {
+                                                    w.slots[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(id)
+                                                    w.canonical[id] = Int32(id)
+                                                    w.kept[p] += 1
+                                                }
+                                            }
+                                        }
+                                        dups.add(merged)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        slots = next
+        starts = st
+        filled = kept
+        partitionBits = bits
+        return dups.total > 0 ? canonical : nil
+    }
+
+    /// Appends every string of `other`, duplicates included: string `k` of `other` becomes
+    /// `k + offset` here (0 stays 0). The table is then deferred until `deduplicate()`.
+    mutating func appendAll(_ other: StringTable) -> Int32 {
+        let offset = Int32(ends.count - 1)
+        let base = arena.count
+        arena.append(contentsOf: other.arena)
+        ends.reserveCapacity(ends.count + other.ends.count - 1)
+        for e in other.ends.dropFirst() { ends.append(base + e) }
+        hashes.append(contentsOf: other.hashes.dropFirst())
+        deferred = true
+        return offset
     }
 
     /// Runs `body` on the bytes of string `id` (no String created).
@@ -144,40 +298,31 @@ public struct StringTable: Sendable {
             return x.count < y.count
         } }
     }
-
-    /// Where each id of `other` lands when its strings are interned here (id 0 stays 0).
-    /// The lookups only read this table, so two threads share them; the strings not found
-    /// are then added in id order, as a one-by-one merge would add them.
-    mutating func absorb(_ other: StringTable) -> [Int32] {
-        var map = [Int32](repeating: 0, count: other.count)
-        let table = self
-        map.withUnsafeMutableBufferPointer { m in
-            let out = DisjointWrites(base: m.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: 2) { half in
-                let mid = max(1, other.count / 2)
-                let lo = half == 0 ? 1 : mid, hi = half == 0 ? mid : other.count
-                guard lo < hi else { return }
-                other.arena.withUnsafeBufferPointer { ar in
-                    for id in lo..<hi {
-                        let start = other.ends[id - 1], end = other.ends[id]
-                        out.base[id] = table.find(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: ar[start..<end])), other.hashes[id]).id
-                    }
-                }
-            }
-        }
-        other.arena.withUnsafeBufferPointer { ar in
-            for id in 1..<max(1, other.count) where map[id] == 0 {
-                let start = other.ends[id - 1], end = other.ends[id]
-                map[id] = intern(UnsafeBufferPointer(rebasing: ar[start..<end]), hash: other.hashes[id])
-            }
-        }
-        return map
-    }
 }
 
-/// A buffer that threads fill at disjoint indices; read after they join.
+/// Where the two deduplicating threads write: each only in its own partitions' slots and ids.
 private struct DisjointWrites: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Int32>
+    let slots: UnsafeMutablePointer<UInt64>
+    let canonical: UnsafeMutablePointer<Int32>
+    let kept: UnsafeMutablePointer<Int>
+}
+
+/// What both threads only read.
+private struct SharedReads: @unchecked Sendable {
+    let arena: UnsafePointer<UInt8>?
+    let ends: UnsafePointer<Int>
+    let hashes: UnsafePointer<UInt64>
+    let order: UnsafePointer<Int32>?
+}
+
+private final class DuplicateCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var total = 0
+    func add(_ n: Int) {
+        lock.lock()
+        total += n
+        lock.unlock()
+    }
 }
 
 /// Timestamps as nanoseconds since 1970; `Timestamp.zero` is Go's zero time (year 1), which
@@ -349,14 +494,14 @@ public struct Snapshot: Sendable {
     }
 
     /// Appends a snapshot decoded separately (another file of the folder), as if its file had
-    /// been decoded into this one: records keep their order, string ids are mapped.
-    /// `sharesStrings`: this snapshot's table started as a copy of the part's, so ids are kept.
-    mutating func append(_ part: Snapshot, sharesStrings: Bool = false) {
-        let map = sharesStrings ? [] : strings.absorb(part.strings)
-        @inline(__always) func m(_ id: Int32) -> Int32 { sharesStrings ? id : map[Int(id)] }
+    /// been decoded into this one: records keep their order. `strings`: the part's strings
+    /// were already added to this table at `offset` (`appendAll`), or are this table (nil).
+    mutating func append(_ part: Snapshot, offset: Int32?) {
+        let off = offset ?? 0
+        @inline(__always) func m(_ id: Int32) -> Int32 { id == 0 ? 0 : id + off }
         let blobBase = Int32(blobArena.count)
         // Same ids and nothing before them: the arrays are taken whole, not copied.
-        let move = sharesStrings && blobArena.isEmpty && images.isEmpty
+        let move = off == 0 && blobArena.isEmpty && images.isEmpty
         if move {
             blobArena = part.blobArena
             images = part.images
@@ -394,6 +539,25 @@ public struct Snapshot: Sendable {
         for (k, n) in part.loaded { loaded[k, default: 0] += n }
         present.formUnion(part.present)
         warnings.append(contentsOf: part.warnings)
+    }
+
+    /// Ends deferred interning: equal strings get one id everywhere in the records.
+    mutating func finishInterning() {
+        guard strings.deferred, let canonical = strings.deduplicate() else { return }
+        canonical.withUnsafeBufferPointer { c in
+            @inline(__always) func m(_ id: Int32) -> Int32 { c[Int(id)] }
+            for i in blobArena.indices { blobArena[i] = m(blobArena[i]) }
+            for i in images.indices {
+                images[i].name = m(images[i].name)
+                if case let .decoded(size, config) = images[i].metadata { images[i].metadata = .decoded(size: size, configID: m(config)) }
+            }
+            for i in items.indices { items[i].image = m(items[i].image) }
+            for i in tags.indices { tags[i].tag = m(tags[i].tag) }
+            for i in streams.indices {
+                streams[i].namespace = m(streams[i].namespace)
+                streams[i].name = m(streams[i].name)
+            }
+        }
     }
 
     /// Warnings for kinds no file provided.
