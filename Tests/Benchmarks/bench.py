@@ -172,11 +172,29 @@ def load_average():
     return "load average %.2f %.2f %.2f" % os.getloadavg()
 
 
-def plan_table(sizes, baseline):
-    """plan (best of 3) per size, the growth against the previous size, and json.load."""
+def instructions(cmd):
+    """Instructions executed by cmd (valgrind's cachegrind, no cache simulation), or None.
+    Deterministic, so it shows the work an algorithm does apart from memory stalls. Valgrind
+    cannot read the Swift toolchain's DWARF 5, so it runs a stripped copy of the binary."""
+    if not shutil.which("valgrind"):
+        return None
+    stripped = os.path.join(WORK, "prunedoc-stripped")
+    if not os.path.exists(stripped) or os.path.getmtime(stripped) < os.path.getmtime(BIN):
+        subprocess.run(["strip", "-o", stripped, BIN], check=True)
+    p = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", stripped] + cmd[1:],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    m = re.search(r"I\s+refs:\s+([\d,]+)", p.stderr)
+    return int(m.group(1).replace(",", "")) if m else None
+
+
+def plan_table(sizes, baseline, count_instructions=False):
+    """plan (best of 3) per size, the growth against the previous size, json.load, and
+    optionally the instructions executed and their growth."""
     print(f"machine: {load_average()} (other jobs share the cores: compare ratios, not absolutes)")
     head = f"{'images':>8} {'JSON MB':>8} {'plan s':>8} {'plan MB':>8} {'growth':>22}"
-    print(head + (f" | {'json.load s':>11} {'MB':>6} {'plan/json.load':>14}" if baseline else ""))
+    head += f" | {'json.load s':>11} {'MB':>6} {'plan/json.load':>14} {'load growth':>11}" if baseline else ""
+    head += f" | {'instructions':>13} {'growth':>7}" if count_instructions else ""
+    print(head)
     prev = None
     for n in sizes:
         snap = snapshot(n)
@@ -186,23 +204,31 @@ def plan_table(sizes, baseline):
         t, rss = best(plan_cmd(snap))
         growth = f"x{t / prev[1]:.2f} for x{n / prev[0]:.1f} images" if prev else ""
         line = f"{n:>8} {mb:>8.0f} {t:>8.3f} {rss / MB:>8.0f} {growth:>22}"
+        tp = ins = None
         if baseline:
             tp, rp = best([sys.executable, "-c", JSON_LOAD, snap])
-            line += f" | {tp:>11.3f} {rp / MB:>6.0f} {t / tp:>13.2f}x"
+            lg = f"x{tp / prev[2]:.2f}" if prev and prev[2] else ""
+            line += f" | {tp:>11.3f} {rp / MB:>6.0f} {t / tp:>13.2f}x {lg:>11}"
+        if count_instructions:
+            ins = instructions(plan_cmd(snap))
+            ig = f"x{ins / prev[3]:.2f}" if prev and prev[3] and ins else ""
+            line += f" | {ins / 1e9:>11.2f} G {ig:>7}" if ins else " | (no valgrind)"
         print(line, flush=True)
-        prev = (n, t)
+        prev = (n, t, tp, ins)
 
 
 def bench_plan(sizes=(10_000, 100_000, 300_000)):
     print("\n== plan --format json on generated snapshots ==")
     print("baseline: Python's json.load of the same files (parsing only, no decisions, no output)")
     print("targets at 100k images: < 1.5 s wall, < 400 MB peak RSS; growth about linear")
-    plan_table(sizes, baseline=True)
+    print("instructions: counted by valgrind (deterministic; the work done, without memory stalls)")
+    plan_table(sizes, baseline=True, count_instructions=True)
 
 
 def bench_plan_1m():
     print("\n== plan --format json at 1M images (growth from 100k; target < 4 GB peak RSS) ==")
-    plan_table((100_000, 1_000_000), baseline=True)
+    print("instructions at 1M take valgrind about five minutes")
+    plan_table((100_000, 1_000_000), baseline=True, count_instructions=True)
 
 
 def bench_why():

@@ -227,7 +227,15 @@ public final class Pruner: @unchecked Sendable {
         public var tagOrDigest: Int32
     }
 
-    public init(snapshot: Snapshot, options: PruneOptions) {
+    /// Streams (stage 1) or referrers (stage 0) from which the work is split over both cores.
+    let parallelFrom: Int
+
+    public convenience init(snapshot: Snapshot, options: PruneOptions) {
+        self.init(snapshot: snapshot, options: options, parallelFrom: 2048)
+    }
+
+    init(snapshot: Snapshot, options: PruneOptions, parallelFrom: Int) {
+        self.parallelFrom = max(2, parallelFrom)
         self.snapshot = snapshot
         self.options = options
         threshold = options.threshold
@@ -237,8 +245,7 @@ public final class Pruner: @unchecked Sendable {
         var limits: [String: [Double]] = [:]
         for l in snapshot.limits { limits[l.namespace, default: []].append(contentsOf: l.maxStorage) }
         limitsByNamespace = limits
-        var c = ReferenceCollector(snapshot: snapshot, options: options, threshold: options.threshold)
-        c.collect()
+        let c = ReferenceCollector.collect(snapshot: snapshot, options: options, parallelFrom: self.parallelFrom)
         usedTags = c.usedTags
         usedImages = c.usedImages
         references = c.references
@@ -361,14 +368,68 @@ public final class Pruner: @unchecked Sendable {
             return plan
         }
 
-        // Stage 1.
+        // Stage 1: streams are independent; two halves run side by side, each with its own
+        // lists, joined in stream order (what one pass in order gives).
         var rules = [ItemRule](repeating: .youngStream, count: s.items.count)
         var removed = [Bool](repeating: false, count: s.items.count)
+        let halves = s.streams.count >= parallelFrom ? 2 : 1
+        let parts = (0..<halves).map { _ in PlanBox(PrunePlan(options: options, snapshot: s)) }
+        rules.withUnsafeMutableBufferPointer { r in
+            removed.withUnsafeMutableBufferPointer { m in
+                let out = ItemOutputs(rules: r.baseAddress, removed: m.baseAddress)
+                let n = s.streams.count
+                DispatchQueue.concurrentPerform(iterations: halves) { k in
+                    stage1(&parts[k].plan, streams: halves == 1 ? 0..<n : k == 0 ? 0..<n / 2 : n / 2..<n, out)
+                }
+            }
+        }
+        for part in parts.map(\.plan) {
+            plan.warnings += part.warnings
+            plan.deletedItemRefs += part.deletedItemRefs
+            plan.layerLinkRefs += part.layerLinkRefs
+            plan.manifestLinkRefs += part.manifestLinkRefs
+            plan.updatedStreamRefs += part.updatedStreamRefs
+            plan.stats.deletedImageStreamTagItems += part.stats.deletedImageStreamTagItems
+            plan.stats.updatedImageStreams += part.stats.updatedImageStreams
+            plan.stats.deletedLayerLinks += part.stats.deletedLayerLinks
+            plan.stats.deletedManifestLinks += part.stats.deletedManifestLinks
+        }
+        plan.itemRules = rules
+
+        // Stage 2 reads only `removed`, so it runs while stage 1's lists are sorted.
+        let first = PlanBox(plan), second = PlanBox(PrunePlan(options: options, snapshot: s))
+        let imageCount = s.images.count, removedItems = removed
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            if k == 0 {
+                Self.sortStage1(&first.plan, s)
+            } else if !options.namespace.isEmpty {
+                second.plan.imageRules = Array(repeating: .stage2Skipped, count: imageCount)
+            } else {
+                stage2(&second.plan, removed: removedItems)
+            }
+        }
+        plan = first.plan
+        let p2 = second.plan
+        plan.errors.append(contentsOf: p2.errors)
+        plan.imageRules = p2.imageRules
+        plan.indexParent = p2.indexParent
+        plan.deletedImageIDs = p2.deletedImageIDs
+        plan.blobIDs = p2.blobIDs
+        plan.stats.deletedImages += p2.stats.deletedImages
+        plan.stats.deletedBlobs += p2.stats.deletedBlobs
+        return plan
+    }
+
+    /// Stage 1 (spec §2.2) over some streams: their history decisions, into `out` at their
+    /// items' indices, and their deletions, into `plan`.
+    private func stage1(_ plan: inout PrunePlan, streams: Range<Int>, _ out: ItemOutputs) {
+        let s = snapshot
         var manifestCounts: [Int32: Int32] = [:]
         var blobCounts: [Int32: Int32] = [:]
         var blobBuffer: [Int32] = []
         let os = options.overSize
-        for (si, stream) in s.streams.enumerated() {
+        for si in streams {
+            let stream = s.streams[si]
             let streamIndex = Int32(si)
             if !os && stream.created > threshold { continue }  // rule 1: already .youngStream
             // Names as Strings only for the rare warning.
@@ -395,7 +456,7 @@ public final class Pruner: @unchecked Sendable {
             }
             if let unreadable {
                 plan.warnings.append("imagestream \(streamName): \(unreadable)")
-                for t in stream.tags { for it in s.tags[Int(t)].items { rules[Int(it)] = .streamUnreadable } }
+                for t in stream.tags { for it in s.tags[Int(t)].items { out.rules![Int(it)] = .streamUnreadable } }
                 continue
             }
             var deletedInStream = 0
@@ -406,9 +467,9 @@ public final class Pruner: @unchecked Sendable {
                 for (rev, it) in tag.items.enumerated() {
                     let item = s.items[Int(it)]
                     let rule = decide(stream: stream, tag: tag.tag, rev: rev, item: item)
-                    rules[Int(it)] = rule
+                    out.rules![Int(it)] = rule
                     guard !rule.keeps else { continue }
-                    removed[Int(it)] = true
+                    out.removed![Int(it)] = true
                     deletedInStream += 1
                     plan.deletedItemRefs.append(DeletedItemRef(stream: streamIndex, tag: t, item: it, position: Int32(rev)))
                     guard rule == .oldRevision, options.pruneRegistry, let image = image(named: item.image) else { continue }
@@ -434,30 +495,6 @@ public final class Pruner: @unchecked Sendable {
                 plan.stats.deletedManifestLinks += manifestQueue.count
             }
         }
-        plan.itemRules = rules
-
-        // Stage 2 reads only `removed`, so it runs while stage 1's lists are sorted.
-        let first = PlanBox(plan), second = PlanBox(PrunePlan(options: options, snapshot: s))
-        let imageCount = s.images.count, removedItems = removed
-        DispatchQueue.concurrentPerform(iterations: 2) { k in
-            if k == 0 {
-                Self.sortStage1(&first.plan, s)
-            } else if !options.namespace.isEmpty {
-                second.plan.imageRules = Array(repeating: .stage2Skipped, count: imageCount)
-            } else {
-                stage2(&second.plan, removed: removedItems)
-            }
-        }
-        plan = first.plan
-        let p2 = second.plan
-        plan.errors.append(contentsOf: p2.errors)
-        plan.imageRules = p2.imageRules
-        plan.indexParent = p2.indexParent
-        plan.deletedImageIDs = p2.deletedImageIDs
-        plan.blobIDs = p2.blobIDs
-        plan.stats.deletedImages += p2.stats.deletedImages
-        plan.stats.deletedBlobs += p2.stats.deletedBlobs
-        return plan
     }
 
     /// Stage 1 emits its lists stream by stream; sorting is a bucket pass by the stream's rank
@@ -545,6 +582,18 @@ public final class Pruner: @unchecked Sendable {
     }
 }
 
+/// One stage-0 worker's collector, read after the join.
+private final class CollectorBox: @unchecked Sendable {
+    var collector: ReferenceCollector
+    init(_ c: ReferenceCollector) { collector = c }
+}
+
+/// Where stage 1's workers write each item's rule; their streams' items never overlap.
+private struct ItemOutputs: @unchecked Sendable {
+    let rules: UnsafeMutablePointer<ItemRule>?
+    let removed: UnsafeMutablePointer<Bool>?
+}
+
 /// A plan one worker fills while the other works on another; read after the join.
 private final class PlanBox: @unchecked Sendable {
     var plan: PrunePlan
@@ -564,8 +613,29 @@ struct ReferenceCollector {
 
     // MARK: stage 0
 
-    mutating func collect() {
-        for (ri, r) in snapshot.referrers.enumerated() {
+    /// Stage 0 over every referrer: two halves side by side on big snapshots, joined in
+    /// referrer order (lists per key and errors as one pass in order gives them).
+    static func collect(snapshot: Snapshot, options: PruneOptions, parallelFrom: Int) -> ReferenceCollector {
+        let n = snapshot.referrers.count
+        let halves = n >= parallelFrom ? 2 : 1
+        let boxes = (0..<halves).map { _ in CollectorBox(ReferenceCollector(snapshot: snapshot, options: options, threshold: options.threshold)) }
+        DispatchQueue.concurrentPerform(iterations: halves) { k in
+            boxes[k].collector.collect(halves == 1 ? 0..<n : k == 0 ? 0..<n / 2 : n / 2..<n)
+        }
+        var all = boxes[0].collector
+        for box in boxes.dropFirst() {
+            let c = box.collector
+            for (key, refs) in c.usedTags { all.usedTags[key, default: []] += refs }
+            for (key, refs) in c.usedImages { all.usedImages[key, default: []] += refs }
+            all.references += c.references
+            all.referenceErrors += c.referenceErrors
+        }
+        return all
+    }
+
+    mutating func collect(_ range: Range<Int>) {
+        for ri in range {
+            let r = snapshot.referrers[ri]
             let idx = Int32(ri)
             if r.kind == .pod, r.phase != "Running", r.phase != "Pending", r.created < threshold { continue }
             if r.kind == .build || r.kind == .buildconfig {
