@@ -513,7 +513,10 @@ public final class Pruner: @unchecked Sendable {
         }
         for links in [\PrunePlan.layerLinkRefs, \PrunePlan.manifestLinkRefs] {
             let list = plan[keyPath: links]
+            // A 16-byte prefix per link, read once: most comparisons then stay out of the arena.
+            let keys = list.map { l in t.withBytes(l.digest) { FastSort.key($0) } }
             plan[keyPath: links] = FastSort.bucketed(list, rank: { byRepo[Int($0.stream)] }, buckets: s.streams.count) { a, b in
+                if keys[a] != keys[b] { return keys[a] < keys[b] ? .less : .greater }
                 let x = list[a].digest, y = list[b].digest
                 return x == y ? .equal : t.precedes(x, y) ? .less : .greater
             }
