@@ -52,7 +52,16 @@ enum ChildProcess {
         }
         writer.start()
         let child = pid
-        let killer = DispatchWorkItem { kill(child, SIGKILL) }
+        // The PID is only signalled while the child is unreaped (so it cannot be another
+        // process's by then): the exit is awaited without reaping, the guard is closed, then
+        // the child is reaped.
+        let guardLock = NSLock()
+        nonisolated(unsafe) var reapable = false
+        let killer = DispatchWorkItem {
+            guardLock.lock()
+            if !reapable { kill(child, SIGKILL) }
+            guardLock.unlock()
+        }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
         // wait4's ru_maxrss would include this process's RSS (posix_spawn runs the child on our
         // memory until exec), so the child's own high-water mark is sampled from /proc instead.
@@ -66,9 +75,14 @@ enum ChildProcess {
             output.append(contentsOf: buf[0..<n])
         }
         close(outPipe[0])
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
+        guardLock.lock()
+        reapable = true
+        guardLock.unlock()
+        killer.cancel()
         var status: Int32 = 0
         _ = waitpid(pid, &status, 0)
-        killer.cancel()
         let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : -(status & 0x7F)
         return Result(status: exit, maxRSS: peak.stop(), stdout: String(decoding: output, as: UTF8.self))
     }

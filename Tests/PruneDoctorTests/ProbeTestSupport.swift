@@ -98,10 +98,10 @@ final class ServerProcess {
 
     func stop() {
         guard process.isRunning else { return }
-        // timeout(1) leads its own process group: end it and the server in one go.
-        let pid = process.processIdentifier
-        kill(-pid, SIGKILL)
-        kill(pid, SIGKILL)
+        // timeout(1) leads its own process group: end it and the server in one go. Only the
+        // group is signalled: a group id stays taken while any member lives, whereas a plain
+        // PID may already belong to another process once Foundation has reaped this one.
+        kill(-process.processIdentifier, SIGKILL)
         let until = Deadline(seconds: 2)
         while process.isRunning && !until.expired { usleep(10_000) }
     }
