@@ -23,6 +23,16 @@ enum RetentionFixtures {
         try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
     }
 
+    /// One oracle case: its verdict, the options it ran with and its snapshot as loaded.
+    static func load(_ name: String) throws -> (verdict: [String: Any], options: PruneOptions, snapshot: Snapshot) {
+        let url = verdicts().first { $0.0 == name }!.1
+        let verdict = try json(url)
+        let options = options(verdict)
+        let dir = url.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("snapshot")
+        let snapshot = try SnapshotLoader.load(path: dir.path, namespace: options.namespace.isEmpty ? nil : options.namespace)
+        return (verdict, options, snapshot)
+    }
+
     /// The verdict's options, already completed by oc.
     static func options(_ v: [String: Any]) -> PruneOptions {
         let o = v["options"] as! [String: Any]
@@ -46,11 +56,7 @@ enum RetentionFixtures {
 
     @Test(arguments: cases.map(\.0))
     func planMatchesTheRealPruner(_ name: String) throws {
-        let url = Self.cases.first { $0.0 == name }!.1
-        let verdict = try RetentionFixtures.json(url)
-        let options = RetentionFixtures.options(verdict)
-        let snapshotDir = url.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("snapshot")
-        let snapshot = try SnapshotLoader.load(path: snapshotDir.path, namespace: options.namespace.isEmpty ? nil : options.namespace)
+        let (verdict, options, snapshot) = try RetentionFixtures.load(name)
         let pruner = Pruner(snapshot: snapshot, options: options)
         let plan = pruner.run()
         // The bytes `plan --format json` writes, not an intermediate form.
@@ -67,11 +73,7 @@ enum RetentionFixtures {
     /// plan must be byte for byte the one-thread plan.
     @Test(arguments: cases.map(\.0))
     func splitStagesGiveTheSamePlan(_ name: String) throws {
-        let url = Self.cases.first { $0.0 == name }!.1
-        let verdict = try RetentionFixtures.json(url)
-        let options = RetentionFixtures.options(verdict)
-        let snapshotDir = url.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("snapshot")
-        let snapshot = try SnapshotLoader.load(path: snapshotDir.path, namespace: options.namespace.isEmpty ? nil : options.namespace)
+        let (_, options, snapshot) = try RetentionFixtures.load(name)
         let one = Pruner(snapshot: snapshot, options: options, parallelFrom: .max)
         let two = Pruner(snapshot: snapshot, options: options, parallelFrom: 2)
         #expect(one.parallelFrom > snapshot.streams.count && two.parallelFrom == 2)

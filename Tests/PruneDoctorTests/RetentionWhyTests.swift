@@ -12,11 +12,7 @@ import Testing
 
     @Test(arguments: RetentionOracleTests.cases.map(\.0))
     func whyAgreesWithPlanForEveryImage(_ name: String) throws {
-        let url = RetentionOracleTests.cases.first { $0.0 == name }!.1
-        let verdict = try RetentionFixtures.json(url)
-        let options = RetentionFixtures.options(verdict)
-        let dir = url.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("snapshot")
-        let snapshot = try SnapshotLoader.load(path: dir.path, namespace: options.namespace.isEmpty ? nil : options.namespace)
+        let (verdict, options, snapshot) = try RetentionFixtures.load(name)
         let why = WhyExplainer(snapshot: snapshot, options: options)
         let deleted = Set(verdict["deletedImages"] as! [String])
         for img in snapshot.images {

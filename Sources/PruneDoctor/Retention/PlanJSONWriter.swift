@@ -130,7 +130,9 @@ extension PlanReport {
             w.strings(p.errors)
             w.raw(",\"deletedImages\":[")
         }
-        list(p.deletedImageIDs.count, run: 16384) { i, w in s.strings.withBytes(p.deletedImageIDs[i]) { w.string(bytes: $0) } }
+        /// A list of interned strings (digests), in its order.
+        func strings(_ ids: [Int32]) { list(ids.count, run: 16384) { i, w in s.strings.withBytes(ids[i]) { w.string(bytes: $0) } } }
+        strings(p.deletedImageIDs)
         text { w in w.raw("],\"deletedStreamTagItems\":[") }
         list(p.deletedItemRefs.count, run: 8192) { i, w in
             let d = p.deletedItemRefs[i]
@@ -164,7 +166,7 @@ extension PlanReport {
             }
         }
         text { w in w.raw("],\"deletedBlobs\":[") }
-        list(p.blobIDs.count, run: 16384) { i, w in s.strings.withBytes(p.blobIDs[i]) { w.string(bytes: $0) } }
+        strings(p.blobIDs)
         text { w in w.raw("],\"updatedImageStreams\":[") }
         list(p.updatedStreamRefs.count, run: 8192) { i, w in
             let u = p.updatedStreamRefs[i]
