@@ -236,9 +236,14 @@ def bench_why():
     snap = snapshot(100_000)
     if snap is None:
         return
-    plan = json.loads(subprocess.run(plan_cmd(snap), capture_output=True, check=True).stdout)
-    kept = plan["keptImages"]
-    image = kept[len(kept) // 2]["image"] if kept else plan["deletedImages"][0]
+    # The plan is parsed in a child: a parent holding it would lend its resident pages to every
+    # process it forks next, and wait4's peak RSS of those children would include them.
+    pick = ("import json, sys\np = json.load(sys.stdin)\nk = p['keptImages']\n"
+            "print(k[len(k) // 2]['image'] if k else p['deletedImages'][0])")
+    with tempfile.TemporaryFile() as out:
+        subprocess.run(plan_cmd(snap), stdout=out, check=True)
+        out.seek(0)
+        image = subprocess.run([sys.executable, "-c", pick], stdin=out, capture_output=True, text=True, check=True).stdout.strip()
     print(f"image: {image} (the middle kept image); baseline: plan on the same snapshot")
     print(f"machine: {load_average()}")
     t_why, r_why = best([BIN, "why", image, "--snapshot", snap, "--format", "json", "--now", NOW])
