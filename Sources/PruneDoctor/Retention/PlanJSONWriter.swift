@@ -42,6 +42,17 @@ struct JSONByteWriter {
 
     mutating func value(_ v: JSONValue) { FastJSON.write(v, &out) }
 
+    /// An interned string, quoted, straight from the table's bytes.
+    mutating func string(_ id: Int32, in table: StringTable) { table.withBytes(id) { string(bytes: $0) } }
+
+    /// `"namespace":…,"stream":…` of a stream.
+    mutating func streamNames(_ s: Snapshot, _ st: StreamRecord) {
+        raw("\"namespace\":")
+        string(st.namespace, in: s.strings)
+        raw(",\"stream\":")
+        string(st.name, in: s.strings)
+    }
+
     /// `"namespace/name"` of a stream, without building the String.
     mutating func repository(_ s: Snapshot, _ st: StreamRecord) {
         let plain = s.strings.withBytes(st.namespace) { JSONByteWriter.plain($0) } && s.strings.withBytes(st.name) { JSONByteWriter.plain($0) }
@@ -131,20 +142,18 @@ extension PlanReport {
             w.raw(",\"deletedImages\":[")
         }
         /// A list of interned strings (digests), in its order.
-        func strings(_ ids: [Int32]) { list(ids.count, run: 16384) { i, w in s.strings.withBytes(ids[i]) { w.string(bytes: $0) } } }
+        func strings(_ ids: [Int32]) { list(ids.count, run: 16384) { i, w in w.string(ids[i], in: s.strings) } }
         strings(p.deletedImageIDs)
         text { w in w.raw("],\"deletedStreamTagItems\":[") }
         list(p.deletedItemRefs.count, run: 8192) { i, w in
             let d = p.deletedItemRefs[i]
             let st = s.streams[Int(d.stream)]
-            w.raw("{\"namespace\":")
-            s.strings.withBytes(st.namespace) { w.string(bytes: $0) }
-            w.raw(",\"stream\":")
-            s.strings.withBytes(st.name) { w.string(bytes: $0) }
+            w.byte(UInt8(ascii: "{"))
+            w.streamNames(s, st)
             w.raw(",\"tag\":")
-            s.strings.withBytes(s.tags[Int(d.tag)].tag) { w.string(bytes: $0) }
+            w.string(s.tags[Int(d.tag)].tag, in: s.strings)
             w.raw(",\"image\":")
-            s.strings.withBytes(s.items[Int(d.item)].image) { w.string(bytes: $0) }
+            w.string(s.items[Int(d.item)].image, in: s.strings)
             w.raw(",\"position\":")
             w.int(Int(d.position))
             w.byte(UInt8(ascii: "}"))
@@ -161,7 +170,7 @@ extension PlanReport {
                 w.raw("{\"repo\":")
                 w.repository(s, st)
                 w.raw(",\"digest\":")
-                s.strings.withBytes(l.digest) { w.string(bytes: $0) }
+                w.string(l.digest, in: s.strings)
                 w.byte(UInt8(ascii: "}"))
             }
         }
@@ -173,10 +182,8 @@ extension PlanReport {
             let st = s.streams[Int(u.stream)]
             w.raw("{\"deletedItems\":")
             w.int(u.deletedItems)
-            w.raw(",\"namespace\":")
-            s.strings.withBytes(st.namespace) { w.string(bytes: $0) }
-            w.raw(",\"stream\":")
-            s.strings.withBytes(st.name) { w.string(bytes: $0) }
+            w.byte(UInt8(ascii: ","))
+            w.streamNames(s, st)
             w.byte(UInt8(ascii: "}"))
         }
         text { w in
@@ -221,7 +228,7 @@ extension PlanReport {
         let img = s.images[i]
         let rule = plan.imageRules[i]
         w.raw("{\"image\":")
-        s.strings.withBytes(img.name) { w.string(bytes: $0) }
+        w.string(img.name, in: s.strings)
         w.raw(",\"reasons\":[")
         var listed = false
         var n = 0
@@ -243,7 +250,7 @@ extension PlanReport {
         case .manifestListChild:
             separator()
             w.raw("{\"rule\":\"kept-manifest-list-child\",\"index\":")
-            if let parent = plan.indexParent[img.name] { s.strings.withBytes(parent) { w.string(bytes: $0) } } else { w.raw("\"\"") }
+            if let parent = plan.indexParent[img.name] { w.string(parent, in: s.strings) } else { w.raw("\"\"") }
             w.raw(",\"specRule\":\"10\"}")
         case .unmanaged:
             separator()
@@ -275,12 +282,10 @@ extension PlanReport {
         let tag = s.tags[loc.tag]
         w.raw("{\"rule\":")
         w.string(rule.ruleID)
-        w.raw(",\"namespace\":")
-        s.strings.withBytes(stream.namespace) { w.string(bytes: $0) }
-        w.raw(",\"stream\":")
-        s.strings.withBytes(stream.name) { w.string(bytes: $0) }
+        w.byte(UInt8(ascii: ","))
+        w.streamNames(s, stream)
         w.raw(",\"tag\":")
-        s.strings.withBytes(tag.tag) { w.string(bytes: $0) }
+        w.string(tag.tag, in: s.strings)
         w.raw(",\"position\":")
         w.int(loc.position)
         w.raw(",\"revision\":")

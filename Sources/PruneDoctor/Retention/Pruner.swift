@@ -59,29 +59,19 @@ public enum ImageRule: UInt8, Sendable {
     }
 }
 
-public struct RepoDigest: Sendable, Hashable, Comparable {
+/// A registry link as text (`PrunePlan.layerLinks`, `manifestLinks`).
+public struct RepoDigest: Sendable, Hashable {
     public var repo: String
     public var digest: String
-
-    public static func < (a: RepoDigest, b: RepoDigest) -> Bool { (a.repo, a.digest) < (b.repo, b.digest) }
-    public var json: JSONValue { .object([("repo", .string(repo)), ("digest", .string(digest))]) }
 }
 
-public struct DeletedItem: Sendable, Hashable, Comparable {
+/// A deleted history entry as text (`PrunePlan.deletedItems`).
+public struct DeletedItem: Sendable, Hashable {
     public var namespace: String
     public var stream: String
     public var tag: String
     public var image: String
     public var position: Int
-
-    public static func < (a: DeletedItem, b: DeletedItem) -> Bool {
-        (a.namespace, a.stream, a.tag, a.position) < (b.namespace, b.stream, b.tag, b.position)
-    }
-
-    public var json: JSONValue {
-        .object([("namespace", .string(namespace)), ("stream", .string(stream)), ("tag", .string(tag)),
-                 ("image", .string(image)), ("position", .int(position))])
-    }
 }
 
 public struct PruneStats: Sendable, Equatable {
@@ -379,7 +369,7 @@ public final class Pruner: @unchecked Sendable {
                 let out = ItemOutputs(rules: r.baseAddress, removed: m.baseAddress)
                 let n = s.streams.count
                 DispatchQueue.concurrentPerform(iterations: halves) { k in
-                    stage1(&parts[k].plan, streams: halves == 1 ? 0..<n : k == 0 ? 0..<n / 2 : n / 2..<n, out)
+                    stage1(&parts[k].plan, streams: part(k, of: halves, in: n), out)
                 }
             }
         }
@@ -585,6 +575,11 @@ public final class Pruner: @unchecked Sendable {
     }
 }
 
+/// Part `k` of `0..<n` cut into `parts` (1 or 2) contiguous ranges, in order.
+private func part(_ k: Int, of parts: Int, in n: Int) -> Range<Int> {
+    parts == 1 ? 0..<n : k == 0 ? 0..<n / 2 : n / 2..<n
+}
+
 /// One stage-0 worker's collector, read after the join.
 private final class CollectorBox: @unchecked Sendable {
     var collector: ReferenceCollector
@@ -623,7 +618,7 @@ struct ReferenceCollector {
         let halves = n >= parallelFrom ? 2 : 1
         let boxes = (0..<halves).map { _ in CollectorBox(ReferenceCollector(snapshot: snapshot, options: options, threshold: options.threshold)) }
         DispatchQueue.concurrentPerform(iterations: halves) { k in
-            boxes[k].collector.collect(halves == 1 ? 0..<n : k == 0 ? 0..<n / 2 : n / 2..<n)
+            boxes[k].collector.collect(part(k, of: halves, in: n))
         }
         var all = boxes[0].collector
         for box in boxes.dropFirst() {

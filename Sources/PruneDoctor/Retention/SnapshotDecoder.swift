@@ -15,7 +15,7 @@ struct SnapshotDecoder {
     let file: String
     let namespaceFilter: String?
     /// The document's size when known: after the first megabytes, room for the rest is
-    /// reserved at the rate seen so far (no rehashing or doubling copies on big files).
+    /// reserved at the rate seen so far (no doubling copies of the arena and records).
     var expectedBytes = 0
     /// Strings of other files that will be appended to this one's table (an upper bound in
     /// bytes): reserved with the rest, so the arena is not copied to make room later.
