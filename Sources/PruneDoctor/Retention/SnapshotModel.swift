@@ -494,8 +494,8 @@ public struct Snapshot: Sendable {
     }
 
     /// Appends a snapshot decoded separately (another file of the folder), as if its file had
-    /// been decoded into this one: records keep their order. `strings`: the part's strings
-    /// were already added to this table at `offset` (`appendAll`), or are this table (nil).
+    /// been decoded into this one: records keep their order. `offset`: where `appendAll` put
+    /// the part's strings in this table, or nil when the part's table is this table.
     mutating func append(_ part: Snapshot, offset: Int32?) {
         let off = offset ?? 0
         @inline(__always) func m(_ id: Int32) -> Int32 { id == 0 ? 0 : id + off }
