@@ -180,6 +180,13 @@ final class TCPConnection {
         throw firstError ?? .lookup(host: host, reason: "no such host")
     }
 
+    /// `connect(2)` with an IPv4 or IPv6 socket address.
+    private static func dial<Address>(_ fd: Int32, _ sa: inout Address) -> Int32 {
+        withUnsafePointer(to: &sa) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<Address>.size)) }
+        }
+    }
+
     static func connect(ip: IPAddress, port: Int, deadline: Deadline) throws(NetFailure) -> TCPConnection {
         let addrText = goAddr(ip, port)
         let family = ip.bytes.count == 4 ? AF_INET : AF_INET6
@@ -194,17 +201,13 @@ final class TCPConnection {
             sa.sin_family = sa_family_t(AF_INET)
             sa.sin_port = in_port_t(UInt16(port).bigEndian)
             withUnsafeMutableBytes(of: &sa.sin_addr) { $0.copyBytes(from: ip.bytes) }
-            rc = withUnsafePointer(to: &sa) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
+            rc = Self.dial(fd, &sa)
         } else {
             var sa = sockaddr_in6()
             sa.sin6_family = sa_family_t(AF_INET6)
             sa.sin6_port = in_port_t(UInt16(port).bigEndian)
             withUnsafeMutableBytes(of: &sa.sin6_addr) { $0.copyBytes(from: ip.bytes) }
-            rc = withUnsafePointer(to: &sa) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
+            rc = Self.dial(fd, &sa)
         }
         if rc != 0 {
             let e = errno

@@ -101,14 +101,7 @@ public enum DiagnosisRenderer {
                 out += "\n"
             }
             for note in f.notes { out += "> " + Markdown.cell(note) + "\n\n" }
-            out += "**Remediation**\n\n"
-            for (i, step) in f.remediation.enumerated() { out += "\(i + 1). \(TerminalSafe.escape(step))\n" }
-            out += "\n"
-            if !f.warnings.isEmpty {
-                out += "**Warnings**\n\n"
-                for w in f.warnings { out += "- ⚠️ \(TerminalSafe.escape(w))\n" }
-                out += "\n"
-            }
+            out += Markdown.remediation(f.remediation, warnings: f.warnings)
             out += "**References**: " + f.references.map { $0.hasPrefix("http") ? "<\($0)>" : "`\($0)`" }.joined(separator: " · ") + "\n\n"
         }
         if !d.unrecognized.isEmpty {

@@ -56,14 +56,7 @@ public enum RunbookRenderer {
         if !d.confirm.isEmpty {
             out += "**How to confirm**\n\n" + Markdown.codeBlock(d.confirm.joined(separator: "\n"), language: "sh") + "\n\n"
         }
-        out += "**Remediation**\n\n"
-        for (i, r) in d.remediation.enumerated() { out += "\(i + 1). \(r)\n" }
-        out += "\n"
-        if !d.warnings.isEmpty {
-            out += "**Warnings**\n\n"
-            for w in d.warnings { out += "- ⚠️ \(w)\n" }
-            out += "\n"
-        }
+        out += Markdown.remediation(d.remediation, warnings: d.warnings)
         if !d.references.isEmpty {
             out += "**References**: " + d.references.map { "<\($0)>" }.joined(separator: " · ") + "\n"
         }

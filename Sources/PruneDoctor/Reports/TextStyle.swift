@@ -50,6 +50,20 @@ public enum Markdown {
         return fence + language + "\n" + TerminalSafe.escape(body, keepNewlines: true) + "\n" + fence
     }
 
+    /// The numbered remediation steps, then the warnings (if any), as both the ticket report
+    /// and the runbook show a cause's fix.
+    public static func remediation(_ steps: [String], warnings: [String]) -> String {
+        var out = "**Remediation**\n\n"
+        for (i, step) in steps.enumerated() { out += "\(i + 1). \(TerminalSafe.escape(step))\n" }
+        out += "\n"
+        if !warnings.isEmpty {
+            out += "**Warnings**\n\n"
+            for w in warnings { out += "- ⚠️ \(TerminalSafe.escape(w))\n" }
+            out += "\n"
+        }
+        return out
+    }
+
     /// Inline text: escaped for the terminal and for Markdown table cells.
     public static func cell(_ s: String) -> String {
         TerminalSafe.escape(s).replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")

@@ -11,6 +11,16 @@ enum RegistryRules {
 /// What the registry was asked to do when it answered with an error, read from oc's per-object
 /// lines (§5.2 of the spec), the ping wrappers and other clients' delete messages.
 enum RegistryOperation {
+    /// Messages that name one object after a fixed text: (text before, text after, operation,
+    /// the fact the object goes in), tried in order.
+    private static let single: [(after: String, before: String, operation: String, key: String)] = [
+        ("error deleting blob ", " ", "delete blob", "blob"),
+        ("failed to delete manifest blob ", ":", "delete manifest blob", "blob"),
+        ("failed to delete layer link ", ":", "delete layer link", "blob"),
+        ("failed to delete manifest link ", ":", "delete manifest link", "manifest"),
+        ("failed to delete blob ", ":", "delete blob", "blob"),
+    ]
+
     static func facts(_ item: ErrorItem) -> Facts {
         let t = item.text
         var f = Facts()
@@ -22,21 +32,9 @@ enum RegistryOperation {
             f.set("operation", "delete manifest link")
             f.set("manifest", d)
             f.set("repository", t.slice(after: " from repository ", before: ":"))
-        } else if let b = t.slice(after: "error deleting blob ", before: " ") {
-            f.set("operation", "delete blob")
-            f.set("blob", b)
-        } else if let b = t.slice(after: "failed to delete manifest blob ", before: ":") {
-            f.set("operation", "delete manifest blob")
-            f.set("blob", b)
-        } else if let b = t.slice(after: "failed to delete layer link ", before: ":") {
-            f.set("operation", "delete layer link")
-            f.set("blob", b)
-        } else if let d = t.slice(after: "failed to delete manifest link ", before: ":") {
-            f.set("operation", "delete manifest link")
-            f.set("manifest", d)
-        } else if let b = t.slice(after: "failed to delete blob ", before: ":") {
-            f.set("operation", "delete blob")
-            f.set("blob", b)
+        } else if let (m, object) = single.lazy.compactMap({ m in t.slice(after: m.after, before: m.before).map { (m, $0) } }).first {
+            f.set("operation", m.operation)
+            f.set(m.key, object)
         } else if let r = t.slice(after: "FAILED to delete ", before: " ") ?? t.slice(after: "failed to delete ", before: " ") {
             f.set("operation", "delete")
             f.set("reference", r.hasSuffix(":") ? String(r.dropLast()) : r)
