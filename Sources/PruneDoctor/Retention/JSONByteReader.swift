@@ -5,10 +5,14 @@ import Foundation
 public struct SnapshotError: Error, Sendable, CustomStringConvertible {
     public let file: String
     public let message: String
+    /// The file is not Kubernetes output at all (a verdict, notes, a manifest), as opposed to
+    /// Kubernetes output that is broken; a folder skips the first kind with a warning.
+    public let notKubernetesOutput: Bool
 
-    public init(file: String, message: String) {
+    public init(file: String, message: String, notKubernetesOutput: Bool = false) {
         self.file = file
         self.message = message
+        self.notKubernetesOutput = notKubernetesOutput
     }
 
     public var description: String { "\(file): \(message)" }

@@ -52,6 +52,17 @@ struct SnapshotDecoder {
 
     /// Decodes the whole document into `snapshot`. Returns the kinds seen.
     func decode(into snapshot: inout Snapshot) throws {
+        // Failures before any top-level apiVersion/kind/items key mean the file is not
+        // Kubernetes output; after one, it is Kubernetes output that is broken.
+        var sawKubernetesKey = false
+        do {
+            try decodeDocument(into: &snapshot, sawKubernetesKey: &sawKubernetesKey)
+        } catch let e as SnapshotError where !sawKubernetesKey && !e.notKubernetesOutput {
+            throw SnapshotError(file: e.file, message: e.message, notKubernetesOutput: true)
+        }
+    }
+
+    private func decodeDocument(into snapshot: inout Snapshot, sawKubernetesKey: inout Bool) throws {
         var topKind: String?
         var sawItems = false
         var itemKinds: [String: Int] = [:]
@@ -63,6 +74,7 @@ struct SnapshotDecoder {
             var single = RawItem()
             var singleTouched = false
             try reader.object { key in
+                if key.equals("apiVersion") || key.equals("kind") || key.equals("items") { sawKubernetesKey = true }
                 if key.equals("items") {
                     sawItems = true
                     if try reader.peekKind() == .null { try reader.skip(); return }
@@ -106,10 +118,10 @@ struct SnapshotDecoder {
             if !sawItems {
                 single.kind = topKind
                 guard let k = topKind else {
-                    throw SnapshotError(file: file, message: "not an `oc get -o json` output: no `kind` and no `items`")
+                    throw SnapshotError(file: file, message: "not an `oc get -o json` output: no `kind` and no `items`", notKubernetesOutput: true)
                 }
                 guard singleTouched, SnapshotKind(kindName: k) != nil else {
-                    throw SnapshotError(file: file, message: "holds a \(k), which a snapshot does not use (expected a List of \(Self.kindList))")
+                    throw SnapshotError(file: file, message: "holds a \(k), which a snapshot does not use (expected a List of \(Self.kindList))", notKubernetesOutput: true)
                 }
                 itemKinds[k, default: 0] += 1
                 try store(single, index: 0, into: &snapshot)
@@ -127,13 +139,13 @@ struct SnapshotDecoder {
         }
         if let topKind, topKind != "List",
            SnapshotKind(kindName: topKind.hasSuffix("List") ? String(topKind.dropLast(4)) : topKind) == nil {
-            throw SnapshotError(file: file, message: "holds a \(topKind), which a snapshot does not use (expected a List of \(Self.kindList))")
+            throw SnapshotError(file: file, message: "holds a \(topKind), which a snapshot does not use (expected a List of \(Self.kindList))", notKubernetesOutput: true)
         }
         let known = itemKinds.keys.filter { SnapshotKind(kindName: $0) != nil }
         let unknown = itemKinds.filter { SnapshotKind(kindName: $0.key) == nil }
         if known.isEmpty, !unknown.isEmpty {
             let names = unknown.keys.sorted().map { $0.isEmpty ? "objects without a kind" : $0 }.joined(separator: ", ")
-            throw SnapshotError(file: file, message: "a List of \(names), which a snapshot does not use (expected \(Self.kindList))")
+            throw SnapshotError(file: file, message: "a List of \(names), which a snapshot does not use (expected \(Self.kindList))", notKubernetesOutput: true)
         }
         for (k, n) in unknown.sorted(by: { $0.key < $1.key }) {
             snapshot.warnings.append("\(file): ignored \(n) \(k.isEmpty ? "object(s) without a kind" : k + " object(s)"): not a kind the pruner reads")

@@ -33,6 +33,10 @@ public enum SnapshotLoader {
             let paths = files.map { (path as NSString).appendingPathComponent($0) }
             for file in paths { progress?(file) }
             snapshot = try loadFiles(paths, namespace: namespace)
+            if snapshot.present.isEmpty {
+                throw SnapshotError(file: path, message: "no file in the folder is `oc get -o json|yaml` output of a kind the pruner reads"
+                    + (snapshot.warnings.isEmpty ? "" : ":\n  " + snapshot.warnings.joined(separator: "\n  ")))
+            }
         } else {
             progress?(path)
             try loadFile(path, namespace: namespace, into: &snapshot)
@@ -47,7 +51,7 @@ public enum SnapshotLoader {
     static func loadFiles(_ files: [String], namespace: String?) throws -> Snapshot {
         if files.count == 1 {
             var s = Snapshot()
-            try loadFile(files[0], namespace: namespace, into: &s)
+            try loadFolderFile(files[0], namespace: namespace, into: &s)
             s.finishInterning()
             return s
         }
@@ -62,7 +66,7 @@ public enum SnapshotLoader {
             while let k = results.next(queue) {
                 var part = Snapshot()
                 do {
-                    try loadFile(files[k], namespace: namespace, into: &part, laterStringBytes: k == queue.first ? others : 0)
+                    try loadFolderFile(files[k], namespace: namespace, into: &part, laterStringBytes: k == queue.first ? others : 0)
                     results.set(k, .success(part))
                 } catch {
                     results.set(k, .failure(error))
@@ -113,6 +117,32 @@ public enum SnapshotLoader {
             defer { lock.unlock() }
             return slots[k]!
         }
+    }
+
+    /// Files a collected snapshot holds for `doctor` and its own record: not the pruner's input,
+    /// skipped without a warning.
+    public static let companionFiles: Set<String> = [
+        "manifest.json", "imagepruners.json", "imageregistryconfigs.json", "imageconfigs.json",
+        "clusteroperators.json", "events.json", "clusterroles.json", "clusterrolebindings.json",
+    ]
+
+    /// A file in a folder: one that is not Kubernetes output is skipped with a warning that names
+    /// it, unless its name is one of the 14 kinds' (then the user meant it, and it is an error).
+    static func loadFolderFile(_ file: String, namespace: String?, into snapshot: inout Snapshot, laterStringBytes: Int = 0) throws {
+        var part = Snapshot()
+        do {
+            try loadFile(file, namespace: namespace, into: &part, laterStringBytes: laterStringBytes)
+        } catch let e as SnapshotError where e.notKubernetesOutput {
+            let name = (file as NSString).lastPathComponent
+            let stem = (name as NSString).deletingPathExtension.lowercased()
+            guard SnapshotKind(rawValue: stem) == nil else { throw e }
+            snapshot = Snapshot()
+            if !companionFiles.contains(name.lowercased()) {
+                snapshot.warnings.append("\(file): skipped, not Kubernetes output the pruner reads (\(e.message))")
+            }
+            return
+        }
+        snapshot = part
     }
 
     static func loadFile(_ file: String, namespace: String?, into snapshot: inout Snapshot, laterStringBytes: Int = 0) throws {

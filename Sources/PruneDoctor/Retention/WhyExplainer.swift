@@ -278,16 +278,29 @@ public struct WhyExplainer: Sendable {
             if !byRevisions.isEmpty, !options.overSize {
                 var mod = s
                 var parts: [String] = []
+                // One rewrite per tag: an image listed twice in a tag needs the pushes that move its
+                // shallowest entry out of range, and the tag's range must be read from the original.
+                var shallowest: [Int: HistoryLocation] = [:]
+                var tagOrder: [Int] = []
                 for loc in byRevisions {
+                    if let seen = shallowest[loc.tag] {
+                        if loc.position < seen.position { shallowest[loc.tag] = loc }
+                    } else {
+                        shallowest[loc.tag] = loc
+                        tagOrder.append(loc.tag)
+                    }
+                }
+                for tag in tagOrder {
+                    guard let loc = shallowest[tag] else { continue }
                     let pushes = options.revisions - loc.position
-                    let old = mod.tags[loc.tag].items
+                    let old = s.tags[tag].items
                     let start = Int32(mod.items.count)
                     for k in 0..<pushes {
-                        let fake = mod.strings.intern("sha256:simulated-push-\(loc.tag)-\(k)")
+                        let fake = mod.strings.intern("sha256:simulated-push-\(tag)-\(k)")
                         mod.items.append(TagEventRecord(image: fake, created: options.now))
                     }
                     mod.items.append(contentsOf: s.items[Int(old.lowerBound)..<Int(old.upperBound)])
-                    mod.tags[loc.tag].items = start..<Int32(mod.items.count)
+                    mod.tags[tag].items = start..<Int32(mod.items.count)
                     parts.append("\(pushes) to \(repo(loc).2)")
                 }
                 var change = rerun(mod, options, target: digest, action: "push new builds: " + parts.joined(separator: " and "))
