@@ -22,6 +22,8 @@ public struct EvidenceLine: Sendable, Equatable, Hashable {
 public struct Finding: Sendable {
     public var rule: String
     public var title: String
+    /// The rule's summary, in the words of the client that printed the evidence.
+    public var summary: String
     public var severity: Severity
     public var evidence: [EvidenceLine]
     public var facts: Facts
@@ -32,15 +34,21 @@ public struct Finding: Sendable {
     public var references: [String]
 
     public init(description d: RuleDescription, evidence: [EvidenceLine], facts: Facts, notes: [String] = []) {
-        let values = facts.placeholderValues
+        var values = facts.placeholderValues
+        // The wording names the client that printed the line; oc when none is known.
+        let client = facts.string("client").flatMap(ClientKind.init(rawValue:)) ?? .unknown
+        values["client"] = client.displayName
+        let fill = { (t: String) in RuleDescription.fill(t, values) }
         rule = d.id
-        title = d.title
+        title = fill(d.title)
+        summary = fill(d.summary)
         severity = d.severity
         self.evidence = evidence
         self.facts = facts
         self.notes = notes
-        remediation = d.remediation.map { RuleDescription.fill($0, values) }
-        warnings = d.warnings.map { RuleDescription.fill($0, values) }
+        let advice = d.advice(for: client)
+        remediation = (d.remediation + (advice?.remediation ?? [])).map(fill)
+        warnings = (d.warnings + (advice?.warnings ?? [])).map(fill)
         // The runbook gives every rule a stable anchor of its id.
         references = d.references + ["prunedoc explain \(d.id)", "runbook.html#\(d.id)"]
     }
@@ -49,6 +57,7 @@ public struct Finding: Sendable {
         .object([
             ("rule", .string(rule)),
             ("title", .string(title)),
+            ("summary", .string(summary)),
             ("severity", .string(severity.rawValue)),
             ("evidence", .array(evidence.map(\.json))),
             ("facts", facts.json),

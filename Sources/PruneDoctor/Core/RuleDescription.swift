@@ -23,11 +23,14 @@ public struct RuleDescription: Sendable {
     public let triggering: [String]
     /// … and inputs that must not.
     public let nonTriggering: [String]
+    /// Fixes of the other clients that print the same error, added after oc's when a finding
+    /// comes from their output (prune is the mission, so oc's fix always stays).
+    public let clientAdvice: [ClientAdvice]
 
     public init(
         id: String, title: String, group: RuleGroup, severity: Severity, summary: String, why: String,
         confirm: [String] = [], remediation: [String], warnings: [String] = [], references: [String] = [],
-        triggering: [String], nonTriggering: [String]
+        triggering: [String], nonTriggering: [String], clientAdvice: [ClientAdvice] = []
     ) {
         self.id = id
         self.title = title
@@ -41,15 +44,24 @@ public struct RuleDescription: Sendable {
         self.references = references
         self.triggering = triggering
         self.nonTriggering = nonTriggering
+        self.clientAdvice = clientAdvice
+    }
+
+    /// The advice for the client that printed a finding's evidence, if it differs from oc's.
+    public func advice(for client: ClientKind) -> ClientAdvice? {
+        clientAdvice.first { $0.clients.contains(client) }
     }
 
     /// This description with every `{placeholder}` shown as its generic stand-in, for the
     /// catalogue and runbook where no finding supplies facts.
     public var generic: RuleDescription {
         let f = { (t: String) in RuleDescription.fill(t, [:]) }
-        return RuleDescription(id: id, title: title, group: group, severity: severity, summary: f(summary), why: f(why),
+        return RuleDescription(id: id, title: f(title), group: group, severity: severity, summary: f(summary), why: f(why),
                                confirm: confirm.map(f), remediation: remediation.map(f), warnings: warnings.map(f),
-                               references: references, triggering: triggering, nonTriggering: nonTriggering)
+                               references: references, triggering: triggering, nonTriggering: nonTriggering,
+                               clientAdvice: clientAdvice.map { a in
+                                   ClientAdvice(a.clients, remediation: a.remediation.map(f), warnings: a.warnings.map(f))
+                               })
     }
 
     /// Stand-ins for placeholders whose fact a finding did not extract.
@@ -63,6 +75,8 @@ public struct RuleDescription: Sendable {
         "resource": "<resource>",
         "verb": "<verb>",
         "image": "<image>",
+        "client": "oc",
+        "hostname": "<registry-host>",
     ]
 
     /// Fills `{name}` placeholders from `values`, then from the defaults.
@@ -92,4 +106,22 @@ public struct RuleDescription: Sendable {
 /// Anything with a catalogue entry: diagnostic rules and retention reasons.
 public protocol CatalogEntry: Sendable {
     var description: RuleDescription { get }
+}
+
+/// One client family's own fix for a cause, in its own configuration's terms.
+public struct ClientAdvice: Sendable {
+    public let clients: [ClientKind]
+    /// Steps, each naming the client and ending with a full stop.
+    public let remediation: [String]
+    /// Its workarounds, each with its own "not recommended".
+    public let warnings: [String]
+
+    public init(_ clients: [ClientKind], remediation: [String], warnings: [String] = []) {
+        self.clients = clients
+        self.remediation = remediation
+        self.warnings = warnings
+    }
+
+    /// "docker", "podman, skopeo or buildah": how the runbook heads this advice.
+    public var clientNames: String { clients.map(\.displayName).joined(separator: ", ") }
 }

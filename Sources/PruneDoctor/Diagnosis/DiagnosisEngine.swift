@@ -21,7 +21,7 @@ public struct DiagnosisEngine: Sendable {
     public init(rules: [any DiagnosticRule] = RuleCatalog.diagnostic, only: Set<String> = [], skip: Set<String> = []) {
         let chosen = rules.filter { (only.isEmpty || only.contains($0.id)) && !skip.contains($0.id) }
         self.rules = chosen
-        scanner = AnchorScanner(anchors: chosen.flatMap(\.anchors) + DiagnosisEngine.errorLooking)
+        scanner = AnchorScanner(anchors: chosen.flatMap(\.anchors) + DiagnosisEngine.errorLooking + CommandContext.anchors)
     }
 
     public func diagnose(text: String) -> Diagnosis {
@@ -77,6 +77,8 @@ struct Accumulator {
     var candidates = 0
     var binaryLines = 0
     var file: String?
+    /// The client of the last command seen in a pasted terminal session.
+    var sessionClient: ClientKind?
 
     init(engine: DiagnosisEngine) {
         self.engine = engine
@@ -84,7 +86,14 @@ struct Accumulator {
 
     mutating func add(_ line: CandidateLine) {
         candidates += 1
-        let items = ErrorLineParser.parse(line.text, lines: line.lineNumbers)
+        if let client = CommandContext.client(of: line.text) {
+            sessionClient = client
+            if !DiagnosisEngine.looksLikeError(line.text) { return }
+        }
+        var items = ErrorLineParser.parse(line.text, lines: line.lineNumbers)
+        if let sessionClient {
+            for i in items.indices where items[i].client == .unknown { items[i].client = sessionClient }
+        }
         let evidence = EvidenceLine(line: line.firstLine, text: line.text, file: file)
         var classified: [(item: ErrorItem, rule: any DiagnosticRule, facts: Facts)?] = items.map { item in
             engine.classify(item).map { (item, $0.rule, $0.facts) }

@@ -5,6 +5,17 @@ public enum ClientKind: String, Sendable {
     case oc, kubectl, docker, curl, openssl, registry, pruner, unknown
     /// containers/image wrappers: podman, skopeo and buildah print the same text.
     case containersImage = "podman/skopeo/buildah"
+
+    /// How a finding names the program whose connection failed.
+    public var displayName: String {
+        switch self {
+        case .oc, .pruner, .unknown: "oc"
+        case .containersImage: "podman, skopeo or buildah"
+        case .openssl: "openssl s_client"
+        case .registry: "the client"
+        case .kubectl, .docker, .curl: rawValue
+        }
+    }
 }
 
 /// Extra items oc appends to its ping aggregate (they start with `\n* ` in Go).

@@ -6,7 +6,7 @@ public enum CatalogRenderer {
         let width = (entries.map(\.description.id.count).max() ?? 10) + 2
         var out = style.bold("ID".padding(toLength: width, withPad: " ", startingAt: 0) + "LAYER         SEVERITY  TITLE") + "\n"
         for e in entries {
-            let d = e.description
+            let d = e.description.generic
             out += d.id.padding(toLength: width, withPad: " ", startingAt: 0)
                 + d.group.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
                 + d.severity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + d.title + "\n"
@@ -41,6 +41,9 @@ public enum CatalogRenderer {
                 ("why", .string(d.why)), ("confirm", d.confirm.json), ("remediation", d.remediation.json),
                 ("warnings", d.warnings.json), ("references", d.references.json),
                 ("examples", d.triggering.json), ("nonTriggeringExamples", d.nonTriggering.json),
+                ("otherClients", .array(d.clientAdvice.map { a in
+                    .object([("clients", a.clients.map(\.rawValue).json), ("remediation", a.remediation.json), ("warnings", a.warnings.json)])
+                })),
             ]
         }
         return .object(pairs)
@@ -66,6 +69,11 @@ public enum CatalogRenderer {
         if !d.warnings.isEmpty {
             out += "\n" + style.bold("Warnings") + "\n"
             for w in d.warnings { out += "  ! " + w + "\n" }
+        }
+        for a in d.clientAdvice {
+            out += "\n" + style.bold("When \(a.clientNames) printed it") + "\n"
+            for r in a.remediation { out += "  - " + r + "\n" }
+            for w in a.warnings { out += "  ! " + w + "\n" }
         }
         if !d.references.isEmpty {
             out += "\n" + style.bold("References") + "\n"

@@ -34,7 +34,7 @@ public enum RunbookRenderer {
         out += "\n## Contents\n\n"
         for (group, list) in groups {
             out += "- [\(group.title)](#group-\(group.rawValue))\n"
-            for e in list { out += "  - [\(e.description.title)](#\(e.description.id)) `\(e.description.id)`\n" }
+            for e in list { out += "  - [\(e.description.generic.title)](#\(e.description.id)) `\(e.description.id)`\n" }
         }
         out += "\n"
         for (group, list) in groups {
@@ -57,6 +57,12 @@ public enum RunbookRenderer {
             out += "**How to confirm**\n\n" + Markdown.codeBlock(d.confirm.joined(separator: "\n"), language: "sh") + "\n\n"
         }
         out += Markdown.remediation(d.remediation, warnings: d.warnings)
+        for a in d.clientAdvice {
+            out += "**When \(a.clientNames) printed it**\n\n"
+            for r in a.remediation { out += "- \(TerminalSafe.escape(r))\n" }
+            for w in a.warnings { out += "- ⚠️ \(TerminalSafe.escape(w))\n" }
+            out += "\n"
+        }
         if !d.references.isEmpty {
             out += "**References**: " + d.references.map { "<\($0)>" }.joined(separator: " · ") + "\n"
         }
@@ -83,7 +89,7 @@ public enum RunbookRenderer {
         body += "</ol></section>\n<nav id=\"contents\"><h2>Contents</h2><ul>\n"
         for (group, list) in groups {
             body += "<li><a href=\"#group-\(group.rawValue)\">\(esc(group.title))</a><ul>"
-            for e in list { body += "<li><a href=\"#\(e.description.id)\">\(esc(e.description.title))</a> <code>\(e.description.id)</code></li>" }
+            for e in list { body += "<li><a href=\"#\(e.description.id)\">\(esc(e.description.generic.title))</a> <code>\(e.description.id)</code></li>" }
             body += "</ul></li>\n"
         }
         body += "</ul></nav>\n<main>\n"
@@ -120,6 +126,12 @@ public enum RunbookRenderer {
         s += "<h4>Remediation</h4><ol>\(d.remediation.map { "<li>\(inline($0))</li>" }.joined())</ol>\n"
         if !d.warnings.isEmpty {
             s += "<div class=\"warning\"><h4>Warning</h4><ul>\(d.warnings.map { "<li>\(inline($0))</li>" }.joined())</ul></div>\n"
+        }
+        for a in d.clientAdvice {
+            s += "<h4>When \(esc(a.clientNames)) printed it</h4><ul>\(a.remediation.map { "<li>\(inline($0))</li>" }.joined())</ul>\n"
+            if !a.warnings.isEmpty {
+                s += "<div class=\"warning\"><ul>\(a.warnings.map { "<li>\(inline($0))</li>" }.joined())</ul></div>\n"
+            }
         }
         if !d.references.isEmpty {
             s += "<p class=\"refs\">References: \(d.references.map { "<a href=\"\(esc($0))\">\(esc($0))</a>" }.joined(separator: " · "))</p>\n"

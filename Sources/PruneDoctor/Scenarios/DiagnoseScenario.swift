@@ -2,9 +2,10 @@ import Foundation
 
 /// A Scenarios/diagnose/<case>/ folder: `input.txt` and `expect.json`:
 /// `{"source": "…", "rules": ["…"], "mustNot": ["…"], "facts": {"rule-id": {"key": "value"}},
-///   "noFindings": true, "unrecognized": 0}`. Every listed rule must fire, none of `mustNot` may,
-/// and each listed fact must be present on that rule's finding with that value (strings match
-/// exactly; arrays must contain the listed items).
+///   "noFindings": true, "unrecognized": 0, "advice": {"rule-id": ["…"]}}`. Every listed rule must fire,
+/// none of `mustNot` may, each listed fact must be present on that rule's finding with that value
+/// (strings match exactly; arrays must contain the listed items), and each `advice` text must
+/// appear in that finding's summary, remediation or warnings (a client's own fix, say).
 public struct DiagnoseScenario {
     public let folder: URL
 
@@ -50,6 +51,15 @@ public struct DiagnoseScenario {
                     let got = findings.map { $0.facts[key].map { $0.serialized(pretty: false) } ?? "nothing" }
                     failures.append("\(name): \(rule) fact \(key): expected \(value), got \(got)")
                 }
+            }
+        }
+        for (rule, texts) in expect["advice"] as? [String: [String]] ?? [:] {
+            let findings = diagnosis.findings.filter { $0.rule == rule }
+            guard !findings.isEmpty else { continue }
+            for text in texts where !findings.contains(where: { f in
+                ([f.title, f.summary] + f.remediation + f.warnings).contains { $0.contains(text) }
+            }) {
+                failures.append("\(name): \(rule) says nothing of \"\(text)\"")
             }
         }
         return failures

@@ -7,7 +7,7 @@ struct X509Expired: DiagnosticRule {
         title: "Registry certificate expired or not yet valid",
         group: .certificates,
         severity: .error,
-        summary: "A certificate in the registry's chain is outside its validity period at the time oc checked it.",
+        summary: "A certificate in the registry's chain is outside its validity period at the time {client} checked it.",
         why: """
             oc verifies the registry's chain during the TLS handshake of its ping, comparing each \
             certificate's notBefore/notAfter with the local clock. Go reports both failures with one reason, \

@@ -7,7 +7,7 @@ struct X509HostnameMismatch: DiagnosticRule {
         title: "Registry certificate does not match the host name",
         group: .certificates,
         severity: .error,
-        summary: "The registry's certificate is valid, but not for the host name oc used to reach it.",
+        summary: "The registry's certificate is valid, but not for the host name {client} used to reach it.",
         why: """
             oc derives the registry host from the pull specs of the images it manages (the newest managed \
             image's registry part), unless --registry-url is given, and checks that the registry's \
@@ -49,6 +49,23 @@ struct X509HostnameMismatch: DiagnosticRule {
         nonTriggering: [
             "Get https://0.0.0.0:5000/v1/_ping: x509: cannot validate certificate for 0.0.0.0 because it doesn't contain any IP SANs",
             "x509: certificate relies on legacy Common Name field, use SANs instead",
+        ],
+        clientAdvice: [
+            ClientAdvice([.docker], remediation: [
+                "docker: pull and push by a name the certificate lists (see its SANs), and keep the CA under `/etc/docker/certs.d/<that name>/ca.crt`.",
+            ], warnings: [
+                "Listing the registry under `insecure-registries` in `/etc/docker/daemon.json` also gets past this and is not recommended: it skips all certificate verification.",
+            ]),
+            ClientAdvice([.containersImage], remediation: [
+                "podman, skopeo or buildah: use a name the certificate lists (see its SANs); `/etc/containers/certs.d/<that name>/` holds its CA.",
+            ], warnings: [
+                "`--tls-verify=false` also gets past this and is not recommended: it skips all certificate verification.",
+            ]),
+            ClientAdvice([.curl], remediation: [
+                "curl: use a name the certificate lists; to reach it by another address, map the name instead of changing it: `curl --resolve NAME:PORT:IP https://NAME:PORT/v2/`.",
+            ], warnings: [
+                "`curl -k` also gets past this and is not recommended: it skips all certificate verification.",
+            ]),
         ]
     )
 

@@ -7,7 +7,7 @@ struct X509InsecureSignature: DiagnosticRule {
         title: "Certificate signed with an insecure algorithm",
         group: .certificates,
         severity: .error,
-        summary: "The registry's certificate (or its CA) is signed with SHA-1 or MD5, which oc refuses to verify.",
+        summary: "The registry's certificate (or its CA) is signed with SHA-1 or MD5, which {client} refuses to verify.",
         why: """
             Go 1.18 stopped accepting SHA-1 signatures on certificates (MD5 was refused long before); \
             OpenSSL 3 at its default security level does the same ("ca md too weak"). oc does not say \

@@ -7,7 +7,7 @@ struct X509NoIPSANs: DiagnosticRule {
         title: "Registry reached by IP, certificate has no IP SANs",
         group: .certificates,
         severity: .error,
-        summary: "oc connected to the registry by IP address, but the registry's certificate lists only DNS names.",
+        summary: "{client} connected to the registry by IP address, but the registry's certificate lists only DNS names.",
         why: """
             When the host oc pings is an IP literal, Go matches it only against the certificate's IP \
             subjectAltNames, never against DNS names or the Common Name. A certificate made for names alone \
@@ -38,6 +38,23 @@ struct X509NoIPSANs: DiagnosticRule {
         ],
         nonTriggering: [
             "error: error communicating with registry: Get https://172.30.80.122:5000/healthz: x509: certificate is valid for 172.30.80.1, not 172.30.80.122",
+        ],
+        clientAdvice: [
+            ClientAdvice([.docker], remediation: [
+                "docker: use the registry's DNS name (one of the certificate's SANs) in image names, with its CA in `/etc/docker/certs.d/<DNS name:port>/ca.crt`.",
+            ], warnings: [
+                "Listing the IP under `insecure-registries` in `/etc/docker/daemon.json` is not recommended: it skips all certificate verification.",
+            ]),
+            ClientAdvice([.containersImage], remediation: [
+                "podman, skopeo or buildah: use the registry's DNS name (one of the certificate's SANs), with its CA in `/etc/containers/certs.d/<DNS name:port>/ca.crt`.",
+            ], warnings: [
+                "`--tls-verify=false` is not recommended: it skips all certificate verification.",
+            ]),
+            ClientAdvice([.curl], remediation: [
+                "curl: use the DNS name and map it to the IP: `curl --resolve NAME:PORT:{hostname} https://NAME:PORT/v2/`.",
+            ], warnings: [
+                "`curl -k` is not recommended: it skips all certificate verification.",
+            ]),
         ]
     )
 

@@ -5,7 +5,7 @@ struct X509UnknownAuthority: DiagnosticRule {
         title: "Registry certificate signed by an unknown CA",
         group: .certificates,
         severity: .error,
-        summary: "The registry's certificate is signed by a CA that oc does not trust.",
+        summary: "The registry's certificate is signed by a CA that {client} does not trust.",
         why: """
             oc verifies the registry's certificate against the CA data of your kubeconfig (the API server's CA) \
             plus any --certificate-authority file. The integrated registry's certificate is signed by the \
@@ -38,6 +38,26 @@ struct X509UnknownAuthority: DiagnosticRule {
         nonTriggering: [
             "error: error communicating with registry: Get https://172.30.30.30:5000/healthz: http: server gave HTTP response to HTTPS client",
             #"x509: certificate signed by unknown authority (possibly because of "x509: cannot verify signature: insecure algorithm SHA1-RSA (temporarily override with GODEBUG=x509sha1=1)" while trying to verify candidate authority certificate "example.ca.com")"#,
+        ],
+        clientAdvice: [
+            ClientAdvice([.docker], remediation: [
+                "docker: copy the CA certificate to `/etc/docker/certs.d/{host}/ca.crt` on the machine that runs docker (the folder is named exactly as the registry appears in image names, port included); docker reads it at the next pull or push, without a restart.",
+            ], warnings: [
+                "Listing {host} under `insecure-registries` in `/etc/docker/daemon.json` also gets docker past this and is not recommended: docker then skips certificate verification for that registry.",
+            ]),
+            ClientAdvice([.containersImage], remediation: [
+                "podman, skopeo or buildah: put the CA certificate in `/etc/containers/certs.d/{host}/ca.crt` (rootless: `~/.config/containers/certs.d/{host}/ca.crt`), or pass `--cert-dir DIR` holding it to the one command.",
+            ], warnings: [
+                "`--tls-verify=false`, or `insecure = true` for {host} in `/etc/containers/registries.conf`, also gets past this and is not recommended: it turns off certificate verification.",
+            ]),
+            ClientAdvice([.curl], remediation: [
+                "curl: verify against the registry's CA with `curl --cacert ca.crt https://{host}/v2/`, or add the CA to the system trust store (`cp ca.crt /usr/local/share/ca-certificates/registry-ca.crt && update-ca-certificates`).",
+            ], warnings: [
+                "`curl -k` (`--insecure`) also gets past this and is not recommended: it skips certificate verification.",
+            ]),
+            ClientAdvice([.openssl], remediation: [
+                "openssl s_client: verify against the registry's CA with `openssl s_client -connect {host} -CAfile ca.crt </dev/null`.",
+            ]),
         ]
     )
 

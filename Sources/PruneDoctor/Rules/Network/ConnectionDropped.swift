@@ -7,7 +7,7 @@ struct ConnectionDropped: DiagnosticRule {
         title: "Connection to the registry dropped",
         group: .network,
         severity: .error,
-        summary: "The registry (or something in between) closed or reset the connection before oc got a response.",
+        summary: "The registry (or something in between) closed or reset the connection before {client} got a response.",
         why: """
             oc's ping opened a TCP connection, so the address and port are reachable, but the peer closed it \
             ("EOF", "unexpected EOF", curl's "Empty reply from server") or reset it ("connection reset by \

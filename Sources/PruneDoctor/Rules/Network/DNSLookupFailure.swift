@@ -7,7 +7,7 @@ struct DNSLookupFailure: DiagnosticRule {
         title: "Registry host name does not resolve",
         group: .network,
         severity: .error,
-        summary: "The registry's host name could not be resolved, so oc never opened a connection to it.",
+        summary: "The registry's host name could not be resolved, so {client} never opened a connection to it.",
         why: """
             Before it deletes anything, oc pings the registry host it derived from the newest managed image's \
             pull spec (or --registry-url). That host is usually the in-cluster service name \

@@ -7,7 +7,7 @@ struct NoRouteToHost: DiagnosticRule {
         title: "No route to the registry",
         group: .network,
         severity: .error,
-        summary: "The registry's address is unreachable from where oc runs: no route, or a firewall rejects it with an ICMP error.",
+        summary: "The registry's address is unreachable from where {client} runs: no route, or a firewall rejects it with an ICMP error.",
         why: """
             oc pings the registry before pruning. "connect: no route to host" (EHOSTUNREACH) and "connect: \
             network is unreachable" (ENETUNREACH) come from the kernel before any byte is exchanged. \

@@ -48,6 +48,17 @@ struct RegistryUnauthorized: DiagnosticRule {
         nonTriggering: [
             "error: You must be logged in to the server (Unauthorized)",
             "Error from server (Forbidden): images.image.openshift.io is forbidden: User \"dev\" cannot list resource \"images\" in API group \"image.openshift.io\" at the cluster scope",
+        ],
+        clientAdvice: [
+            ClientAdvice([.docker], remediation: [
+                "docker: log in to the registry first; for the integrated registry, with your OpenShift token: `docker login -u \"$(oc whoami)\" -p \"$(oc whoami -t)\" {host}`.",
+            ]),
+            ClientAdvice([.containersImage], remediation: [
+                "podman, skopeo or buildah: `podman login -u \"$(oc whoami)\" -p \"$(oc whoami -t)\" {host}` (skopeo: `skopeo login` or `--creds USER:TOKEN`; the token of a user or service account that may read or delete in that namespace).",
+            ]),
+            ClientAdvice([.curl], remediation: [
+                "curl: send a bearer token the registry accepts: `curl -H \"Authorization: Bearer $(oc whoami -t)\" https://{host}/v2/`.",
+            ]),
         ]
     )
 

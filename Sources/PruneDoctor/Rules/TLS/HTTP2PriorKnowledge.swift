@@ -7,7 +7,7 @@ struct HTTP2PriorKnowledge: DiagnosticRule {
         title: "Port speaks HTTP/2 only",
         group: .tls,
         severity: .error,
-        summary: "oc sent an HTTP/1.1 request over plain http and the port answered with HTTP/2 frames.",
+        summary: "{client} sent an HTTP/1.1 request over plain http and the port answered with HTTP/2 frames.",
         why: """
             Over http:// Go speaks HTTP/1.1 and reads the first line of the answer as a status line. A \
             server that only speaks cleartext HTTP/2 with prior knowledge (h2c: gRPC services, some \

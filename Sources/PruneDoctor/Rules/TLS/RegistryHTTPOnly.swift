@@ -2,10 +2,10 @@
 struct RegistryHTTPOnly: DiagnosticRule {
     let description = RuleDescription(
         id: "registry-http-only",
-        title: "Registry speaks plain HTTP, oc used HTTPS",
+        title: "Registry speaks plain HTTP, {client} used HTTPS",
         group: .tls,
         severity: .error,
-        summary: "oc connected with HTTPS, but the registry answered in plain HTTP.",
+        summary: "{client} connected with HTTPS, but the registry answered in plain HTTP.",
         why: """
             oc pings the registry over https and falls back to http only when insecure connections are \
             allowed (--force-insecure, an http:// --registry-url, or a localhost/private-IP host without \
@@ -32,6 +32,23 @@ struct RegistryHTTPOnly: DiagnosticRule {
         ],
         nonTriggering: [
             #"error: error communicating with registry: Get http://172.30.30.30:5000/healthz: malformed HTTP response "\x15\x03\x01\x00\x02\x02""#,
+        ],
+        clientAdvice: [
+            ClientAdvice([.docker], remediation: [
+                "docker: docker uses plain HTTP only for registries listed under `insecure-registries`: add `\"insecure-registries\": [\"{host}\"]` to `/etc/docker/daemon.json` and restart the daemon (`systemctl restart docker`) until the registry serves TLS.",
+            ], warnings: [
+                "`insecure-registries` is not recommended beyond a test: images and credentials then travel unencrypted and unauthenticated.",
+            ]),
+            ClientAdvice([.containersImage], remediation: [
+                "podman, skopeo or buildah: until the registry serves TLS, mark it insecure in `/etc/containers/registries.conf` (`[[registry]]` with `location = \"{host}\"` and `insecure = true`), or pass `--tls-verify=false` to the one command.",
+            ], warnings: [
+                "`insecure = true` and `--tls-verify=false` are not recommended beyond a test: they allow plain HTTP and skip certificate verification.",
+            ]),
+            ClientAdvice([.curl], remediation: [
+                "curl: the port speaks plain HTTP, so ask it with `http://`: `curl -sS http://{host}/v2/`.",
+            ], warnings: [
+                "Sending a bearer token over `http://` is not recommended: anyone on the path can read it.",
+            ]),
         ]
     )
 

@@ -5,7 +5,7 @@ struct RegistryTLSOnly: DiagnosticRule {
         title: "Plain HTTP sent to a TLS-only registry",
         group: .tls,
         severity: .error,
-        summary: "oc (or another client) spoke plain HTTP to a registry port that only speaks TLS.",
+        summary: "{client} spoke plain HTTP to a registry port that only speaks TLS.",
         why: """
             With --force-insecure, or a localhost/private-IP registry and no --certificate-authority, oc tries \
             https and then http. A TLS-only port answers the http try with a TLS alert record \
@@ -38,6 +38,23 @@ struct RegistryTLSOnly: DiagnosticRule {
             #"error: failed to ping registry h:5000: Get "http://h:5000/": malformed HTTP response "\x00\x00\x12\x04\x00\x00\x00\x00\x00""#,
             "error: failed to ping registry h:5000: unexpected status: 404 Not Found",
             #"error: failed to ping registry h:5000: Get "http://h:5000/": EOF"#,
+        ],
+        clientAdvice: [
+            ClientAdvice([.docker], remediation: [
+                "docker: docker speaks plain HTTP to a registry only after https failed and the registry is listed under `insecure-registries`; look for the https error above this line, fix that (usually the CA, in `/etc/docker/certs.d/{host}/ca.crt`), and remove {host} from `insecure-registries` in `/etc/docker/daemon.json`.",
+            ], warnings: [
+                "Keeping {host} under `insecure-registries` is not recommended: it hides the https failure behind this one.",
+            ]),
+            ClientAdvice([.containersImage], remediation: [
+                "podman, skopeo or buildah: `--tls-verify=false` or `insecure = true` in `/etc/containers/registries.conf` let it fall back to plain HTTP; the port speaks TLS, so trust its CA in `/etc/containers/certs.d/{host}/ca.crt` and drop the insecure setting.",
+            ], warnings: [
+                "`--tls-verify=false` is not recommended: it turns off certificate verification even where https works.",
+            ]),
+            ClientAdvice([.curl], remediation: [
+                "curl: the port speaks TLS, so use `https://{host}/v2/` (with `--cacert ca.crt` for a private CA).",
+            ], warnings: [
+                "`curl -k` is not recommended: it skips certificate verification.",
+            ]),
         ]
     )
 

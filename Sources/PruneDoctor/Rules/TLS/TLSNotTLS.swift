@@ -7,7 +7,7 @@ struct TLSNotTLS: DiagnosticRule {
         title: "The registry port does not speak TLS",
         group: .tls,
         severity: .error,
-        summary: "oc started a TLS handshake, but the bytes that came back were not a TLS record.",
+        summary: "{client} started a TLS handshake, but the bytes that came back were not a TLS record.",
         why: """
             Go's TLS client reads the first 5 bytes of the answer as a record header. If they are not a \
             handshake or alert record it fails with "tls: first record does not look like a TLS handshake"; \

@@ -7,7 +7,7 @@ struct TLSRemoteAlert: DiagnosticRule {
         title: "The registry rejected the TLS handshake",
         group: .tls,
         severity: .error,
-        summary: "The server end sent a fatal TLS alert: it rejected oc's handshake (client certificate, TLS version, ciphers or server name).",
+        summary: "The server end sent a fatal TLS alert: it rejected {client}'s handshake (client certificate, TLS version, ciphers or server name).",
         why: """
             "remote error: tls: ALERT" is Go's text for a fatal alert the peer sent; OpenSSL prints the same \
             alerts as "sslv3 alert …", "tlsv1 alert …" or "tlsv13 alert …" with "SSL alert number N". It is \
@@ -52,6 +52,17 @@ struct TLSRemoteAlert: DiagnosticRule {
             #"error: failed to ping registry registry.example.com:5000: Get "https://registry.example.com:5000/": x509: certificate signed by unknown authority"#,
             #"error: failed to ping registry registry.example.com:5000: Get "https://registry.example.com:5000/": local error: tls: bad record MAC"#,
             "2024/03/01 10:00:00 http: TLS handshake error from 10.128.2.15:51234: remote error: tls: bad certificate",
+        ],
+        clientAdvice: [
+            ClientAdvice([.docker], remediation: [
+                "docker: when the registry asks for a client certificate, give docker one as `/etc/docker/certs.d/{host}/client.cert` and `client.key` (the key must end in `.key`).",
+            ]),
+            ClientAdvice([.containersImage], remediation: [
+                "podman, skopeo or buildah: put the client certificate and key as `client.cert` and `client.key` in `/etc/containers/certs.d/{host}/`, or in the folder given with `--cert-dir`.",
+            ]),
+            ClientAdvice([.curl], remediation: [
+                "curl: send the client certificate with `--cert client.crt --key client.key`; for a version or cipher alert, compare `curl -v` with `openssl s_client -connect {host}`.",
+            ]),
         ]
     )
 
