@@ -27,28 +27,39 @@ usage: test-apiserver.py --workdir DIR [--snapshot DIR] [options]
                            answer allowed=false
   --expire-continue KIND   (repeatable) the first continue token used for KIND answers 410 Expired;
                            later requests (a full relist, later tokens) work
-  --slow-page KIND:SECONDS (repeatable) sleep SECONDS before serving the 2nd page of each KIND list
+  --slow-page KIND:SECONDS (repeatable) sleep SECONDS before serving the 2nd page of every KIND list
+                           (the request carrying the first page's continue token)
   --access-review-deny RESOURCE  (repeatable) Self/SubjectAccessReviews for that resource (plural, e.g.
                            images or images.image.openshift.io) answer allowed=false
-  --plant-secrets          put marker strings (PLANTED-SECRET-N-...) into env values, args, commands,
-                           last-applied annotations, pull secrets and image labels of served objects;
-                           one marker per line (marker TAB where) in WORKDIR/planted-secrets.txt
+  --plant-secrets          put distinct marker strings (PLANTED-SECRET-N-what) into every served pod and
+                           controller (env values, args, command, imagePullSecrets names, last-applied
+                           and .dockerconfigjson-style annotations), every build/buildconfig strategy (env,
+                           pullSecret) and every image (dockerImageMetadata.Config.Labels; one shared
+                           marker for generated images); one marker a line, `marker TAB where`, in
+                           WORKDIR/planted-secrets.txt. If pods.json or deployments.json has no objects,
+                           one Pod/Deployment `planted-secrets/planted` is added (its image is on another
+                           host with an absent digest: decisions stay the same, `loaded` counts do not)
   --request-log FILE       one JSON line per request, written when the response is complete:
-                           {"method","path","query","status","kind","items","continue"}
-                           (query is the raw query string; kind/items only for lists; continue is true
-                           when the response carried a continue token)
+                           {"method","path","query","status","userAgent"[,"kind","items","continue","allowed"]}
+                           query is the raw query string; userAgent names the kubectl that ran (e.g.
+                           "kubectl1.29.14/v1.29.14 (linux/amd64) kubernetes/4f359b2"); kind is the KIND key
+                           for object requests; items and continue (true when the page carried a token)
+                           only for 200 lists; allowed only for access reviews
   --max-seconds S          exit 0 after S seconds (default 600); SIGTERM/SIGINT also exit 0
 
 KIND is a snapshot file stem (images, imagestreams, pods, ..., imagepruners, imageregistryconfigs,
 imageconfigs, clusteroperators, events, clusterroles, clusterrolebindings) or resource.group
 (images.image.openshift.io, images.config.openshift.io, pods, deployments.apps, ...).
 
+Lists accept labelSelector and fieldSelector (equality, inequality and existence terms; any dotted field
+path). /healthz, /readyz, /livez answer "ok". Only GET, and POST of access reviews, are allowed (405 else).
+
 Discovery is the legacy one (/api, /apis, /api/v1, /apis/G/V, /apis/G) with Content-Type
 application/json, which every kubectl from 1.20 on accepts. /openapi/v2 and /openapi/v3 are 404.
 Lists page like the real API server: `limit`, `continue` (base64url JSON, opaque), metadata.continue and
 metadata.remainingItemCount on every page but the last; bodies are streamed with chunked encoding.
 """
-import argparse, base64, datetime as dt, hashlib, json, os, secrets, signal, socket, ssl, subprocess
+import argparse, base64, datetime as dt, hashlib, json, os, re, secrets, signal, socket, ssl, subprocess
 import sys, threading, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -85,6 +96,7 @@ EXPIRED_MSG = ("The provided continue parameter is too old to display a consiste
                "objects that were created, modified, or deleted between the time the first chunk was returned and "
                "now may show up in the list.")
 RESOURCE_VERSION = "424242"
+SAFE_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
 
 
 def parse_args():
@@ -445,6 +457,7 @@ class ChunkedWriter:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    timeout = 120  # a client that connects and then stalls must not hold a thread for the whole run
     server_version = "prunedoc-test-apiserver"
     st: State = None  # set before serving
 
@@ -473,7 +486,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def record(self, code, extra=None):
         u = urllib.parse.urlsplit(self.path)
-        entry = {"method": self.command, "path": u.path, "query": u.query, "status": code}
+        entry = {"method": self.command, "path": u.path, "query": u.query, "status": code,
+                 "userAgent": self.headers.get("User-Agent", "")}
         if extra:
             entry.update(extra)
         self.st.log(entry)
@@ -553,6 +567,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "GET":
             return self.send_json(405, status(405, "MethodNotAllowed",
                                               "the server does not allow this method on the requested resource"))
+        if parts in (["healthz"], ["readyz"], ["livez"]):
+            return self.send_text(200, b"ok")
         if parts == ["version"]:
             return self.send_json(200, version_info(st.a.server_version))
         if parts == ["api"]:
@@ -714,8 +730,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(400, status(400, "BadRequest",
                                                   f"a container name must be specified for pod {pod}, choose one "
                                                   f"of: [{' '.join(names)}]"))
-        if "/" in container or container.startswith("."):
-            return self.send_json(400, status(400, "BadRequest", "invalid container name"))
+        # Names become file paths below the snapshot, so only Kubernetes-shaped names pass.
+        if not all(SAFE_NAME.fullmatch(x) for x in (ns, pod)) or container and not SAFE_NAME.fullmatch(container):
+            return self.send_json(400, status(400, "BadRequest", "invalid namespace, pod or container name"))
         path = os.path.join(logdir, container + (".previous.log" if previous else ".log")) if logdir else None
         if path and container and os.path.isfile(path):
             with open(path, "rb") as f:

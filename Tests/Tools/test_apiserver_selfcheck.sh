@@ -163,4 +163,21 @@ for _ in $(seq 1 50); do kill -0 $SERVER_PID 2>/dev/null || break; sleep 0.1; do
 if kill -0 $SERVER_PID 2>/dev/null; then bad "server ignored SIGTERM"; else wait $SERVER_PID; rc=$?; [ $rc = 0 ] && ok "SIGTERM exit 0" || bad "SIGTERM exit $rc"; fi
 SERVER_PID=
 
+# The Google Cloud SDK dispatcher picks its client by the server's minor version (1.27 … 1.33 here; others and
+# failed /version calls fall back to its built-in 1.32). Check two picks when it is the kubectl in use.
+if timeout 30 "$KUBECTL" version --client 2>/dev/null | grep -q dispatcher; then
+    for v in v1.27.16+x v1.33.1+y; do
+        rm -rf "$W/dv"
+        python3 "$HERE/test-apiserver.py" --workdir "$W/dv" --server-version $v --max-seconds 60 > "$W/dv.out" 2>/dev/null &
+        SERVER_PID=$!
+        for _ in $(seq 1 100); do grep -q '^READY' "$W/dv.out" 2>/dev/null && break; sleep 0.1; done
+        minor=$(timeout 60 "$KUBECTL" --kubeconfig "$W/dv/kubeconfig" --cache-dir "$W/dvc" version -o json 2>/dev/null | json "d['clientVersion']['minor']")
+        want=$(echo $v | cut -d. -f2)
+        [ "$minor" = "$want" ] && ok "dispatcher picked client 1.$minor for server $v" || bad "dispatcher picked 1.$minor for $v"
+        kill -TERM $SERVER_PID; wait $SERVER_PID; SERVER_PID=
+    done
+fi
+ua=$(grep -o '"userAgent":"kubectl[^"]*"' "$W/requests.jsonl" | grep -v dispatcher | sort -u | head -1)
+[ -n "$ua" ] && ok "request log names the client: $ua" || bad "no kubectl userAgent in the request log"
+
 if [ $FAILS = 0 ]; then echo "selfcheck: all passed"; else echo "selfcheck: $FAILS failed"; exit 1; fi
