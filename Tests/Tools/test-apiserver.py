@@ -25,8 +25,9 @@ usage: test-apiserver.py --workdir DIR [--snapshot DIR] [options]
                            nothing held in memory); single GETs by name work for them too
   --forbid KIND            (repeatable) list/get of KIND answers 403 Forbidden; access reviews for it
                            answer allowed=false
-  --expire-continue KIND   (repeatable) the first continue token used for KIND answers 410 Expired;
-                           later requests (a full relist, later tokens) work
+  --expire-continue KIND   (repeatable) the first continue token used for KIND answers 410, reason
+                           Expired, the API server's "too old" message, and a fresh token in the Status's
+                           metadata.continue; later requests (a full relist, later tokens) work
   --slow-page KIND:SECONDS (repeatable) sleep SECONDS before serving the 2nd page of every KIND list
                            (the request carrying the first page's continue token)
   --access-review-deny RESOURCE  (repeatable) Self/SubjectAccessReviews for that resource (plural, e.g.
