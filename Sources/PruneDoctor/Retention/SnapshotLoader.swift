@@ -75,6 +75,12 @@ public enum SnapshotLoader {
         }
         var parts: [Snapshot] = []
         for k in files.indices { parts.append(try results.take(k).get()) }
+        return join(parts)
+    }
+
+    /// Joins decoded parts in their order, as one snapshot.
+    static func join(_ parts: [Snapshot]) -> Snapshot {
+        var parts = parts
         // The table with the most strings becomes the joined one, so its ids need no mapping;
         // the others are appended whole, and equal strings are merged once at the end.
         let base = parts.indices.max { parts[$0].strings.count < parts[$1].strings.count } ?? 0
@@ -129,9 +135,39 @@ public enum SnapshotLoader {
     /// A file in a folder: one that is not Kubernetes output is skipped with a warning that names
     /// it, unless its name is one of the 14 kinds' (then the user meant it, and it is an error).
     static func loadFolderFile(_ file: String, namespace: String?, into snapshot: inout Snapshot, laterStringBytes: Int = 0) throws {
+        try loadFolderMember(file, into: &snapshot) { part in
+            try loadFile(file, namespace: namespace, into: &part, laterStringBytes: laterStringBytes)
+        }
+    }
+
+    /// Files read straight from the cluster, decoded as a folder of them would be (same order,
+    /// same rules), so a live read and its saved snapshot give the same model.
+    public static func load(files: [(name: String, bytes: [UInt8])], namespace: String? = nil, source: String = "live") throws -> Snapshot {
+        var parts: [Snapshot] = []
+        for f in files.sorted(by: { $0.name < $1.name }) {
+            let label = source + ":" + f.name
+            var part = Snapshot()
+            try loadFolderMember(label, into: &part) { part in
+                part.strings.deferLookups()
+                let before = part.loaded.values.reduce(0, +)
+                try SnapshotDecoder(reader: JSONByteReader(bytes: f.bytes), file: label, namespaceFilter: namespace).decode(into: &part)
+                let stem = (f.name as NSString).deletingPathExtension.lowercased()
+                if part.loaded.values.reduce(0, +) == before, let kind = SnapshotKind(rawValue: stem) { part.present.insert(kind) }
+            }
+            parts.append(part)
+        }
+        var snapshot = parts.isEmpty ? Snapshot() : join(parts)
+        if parts.isEmpty { snapshot.finishInterning() }
+        snapshot.noteMissingKinds()
+        return snapshot
+    }
+
+    /// One member of a folder (or of a live read): skipped with a warning when it is not
+    /// Kubernetes output, unless it is named after one of the 14 kinds.
+    static func loadFolderMember(_ file: String, into snapshot: inout Snapshot, load: (inout Snapshot) throws -> Void) throws {
         var part = Snapshot()
         do {
-            try loadFile(file, namespace: namespace, into: &part, laterStringBytes: laterStringBytes)
+            try load(&part)
         } catch let e as SnapshotError where e.notKubernetesOutput {
             let name = (file as NSString).lastPathComponent
             let stem = (name as NSString).deletingPathExtension.lowercased()
