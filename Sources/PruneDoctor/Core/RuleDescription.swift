@@ -63,6 +63,7 @@ public struct RuleDescription: Sendable {
         "resource": "<resource>",
         "verb": "<verb>",
         "image": "<image>",
+        "job": "<image-pruner-job>",
     ]
 
     /// Fills `{name}` placeholders from `values`, then from the defaults.
