@@ -11,15 +11,20 @@ import argparse, collections, json, os, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-CORPUS = os.path.join(ROOT, "Tests/PruneDoctorTests/Fixtures/corpus/real-transcripts.jsonl")
+CORPUS_DIR = os.path.join(ROOT, "Tests/PruneDoctorTests/Fixtures/corpus")
+# real-transcripts.jsonl was gathered while the rules were fixed; real-transcripts-holdout.jsonl
+# was gathered and labelled afterwards, before the engine was run on it.
+SETS = {"development": "real-transcripts.jsonl", "held-out": "real-transcripts-holdout.jsonl"}
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build/debug/prunedoc"))
     ap.add_argument("--misses", action="store_true", help="list every entry whose findings differ from its label")
+    ap.add_argument("--set", choices=["all"] + list(SETS), default="all", help="which part of the corpus to score")
     args = ap.parse_args()
-    entries = [json.loads(l) for l in open(CORPUS, encoding="utf-8") if l.strip()]
+    names = SETS.values() if args.set == "all" else [SETS[args.set]]
+    entries = [json.loads(l) for n in names for l in open(os.path.join(CORPUS_DIR, n), encoding="utf-8") if l.strip()]
     tp, fp, fn = collections.Counter(), collections.Counter(), collections.Counter()
     exact = clean = clean_flagged = 0
     for i, e in enumerate(entries, 1):
