@@ -58,7 +58,7 @@ struct RegistryTLSOnly: DiagnosticRule {
 
     func match(_ item: ErrorItem) -> Facts? {
         var f = Facts()
-        if let quoted = item.text.slice(after: "malformed HTTP response \"", beforeLast: "\"") {
+        if let quoted = GoQuoted.body(after: "malformed HTTP response \"", in: item.text) {
             let bytes = GoQuoted.unquote(quoted)
             let kind = ProtocolBytes.classify(bytes, lineCut: true)
             guard kind.kind == .tlsAlert || kind.kind == .tlsHandshake || kind.kind == .tlsRecord else { return nil }
