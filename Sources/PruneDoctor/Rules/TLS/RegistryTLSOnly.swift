@@ -58,6 +58,10 @@ struct RegistryTLSOnly: DiagnosticRule {
 
     func match(_ item: ErrorItem) -> Facts? {
         var f = Facts()
+        // Which of oc's requests went over plain HTTP: the ping, or a delete after it.
+        if let operation = RegistryOperation.facts(item).string("operation"), operation.hasPrefix("delete") {
+            f.merge(RegistryOperation.facts(item))
+        }
         if let quoted = GoQuoted.body(after: "malformed HTTP response \"", in: item.text) {
             let bytes = GoQuoted.unquote(quoted)
             let kind = ProtocolBytes.classify(bytes, lineCut: true)
