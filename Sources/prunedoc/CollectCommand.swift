@@ -49,7 +49,8 @@ struct CollectCommand: ParsableCommand {
         let target = output ?? "prunedoc-snapshot-\(stamp)"
         let fm = FileManager.default
         var isDir: ObjCBool = false
-        if fm.fileExists(atPath: target, isDirectory: &isDir) {
+        let existed = fm.fileExists(atPath: target, isDirectory: &isDir)
+        if existed {
             guard isDir.boolValue else { throw failInput("\(target) exists and is not a folder; remove it or pick another -o") }
             if !force, let entries = try? fm.contentsOfDirectory(atPath: target), !entries.isEmpty {
                 throw failInput("\(target) is not empty; use --force to write into it, or pick another -o")
@@ -69,6 +70,8 @@ struct CollectCommand: ParsableCommand {
             result = try collector.collect(into: sink, now: now)
         } catch let e as ClusterError {
             printer?.finish()
+            // A partial or failed read leaves nothing behind that could be mistaken for a snapshot.
+            if !existed { try? fm.removeItem(atPath: target) }
             throw failInput(e.description)
         }
         printer?.finish()

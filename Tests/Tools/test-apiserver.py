@@ -878,6 +878,8 @@ def main():
     write_kubeconfig(os.path.join(a.workdir, "kubeconfig-badtoken"), port, ca_b64, a.token, bad,
                      "prunedoc-test-badtoken")
     stop = threading.Event()
+    # A parent (a test runner) may have these blocked, and a child inherits the mask.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)

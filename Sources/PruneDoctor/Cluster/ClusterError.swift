@@ -69,7 +69,7 @@ public struct APIFailure: Error, Sendable, CustomStringConvertible {
         }
         let hint: String? = switch reason {
         case .forbidden: kind.canICommand(client: client.name, namespace: namespace)
-        case .unauthorized: "\(client.name) whoami   (log in again: the token is missing, wrong or expired)"
+        case .unauthorized: (client.name == "oc" ? "oc whoami" : "kubectl auth whoami") + "   (log in again: the token is missing, wrong or expired)"
         case .unreachable: "\(client.name) cluster-info   (is the API server address in your kubeconfig reachable from here?)"
         default: nil
         }

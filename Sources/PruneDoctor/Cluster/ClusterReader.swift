@@ -61,7 +61,8 @@ public struct ClusterReader: Sendable {
             return stats
         }
         var token: String?
-        repeat {
+        // `continue` below starts a page again; only a page without a token ends the list.
+        while true {
             var path = kind.listPath(namespace: namespace) + "?limit=\(chunkSize)"
             if let token { path += "&continue=" + Self.queryEscape(token) }
             let t = Date()
@@ -114,7 +115,8 @@ public struct ClusterReader: Sendable {
             token = (next?.isEmpty ?? true) ? nil : next
             stats.seconds = Date().timeIntervalSince(start)
             progress?(kind, stats)
-        } while token != nil
+            if token == nil { break }
+        }
         stats.seconds = Date().timeIntervalSince(start)
         return stats
     }

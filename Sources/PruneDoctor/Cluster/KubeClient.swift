@@ -80,23 +80,24 @@ public struct KubeClient: Sendable {
         } catch {
             throw ClusterError.noClient("cannot run \(path): \(error.localizedDescription)")
         }
-        // Both pipes are drained at once, so neither can fill up and stall the child.
+        // Both pipes are drained at once, so neither can fill up and stall the child. Threads of
+        // their own, not a dispatch queue: a caller on Swift's cooperative pool must not starve them.
         let errBox = ByteBox()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errBox.set(err.fileHandleForReading.readDataToEndOfFile())
-            group.leave()
-        }
+        let done = DispatchSemaphore(value: 0)
+        let errReader = err.fileHandleForReading
+        Thread {
+            errBox.set(errReader.readDataToEndOfFile())
+            done.signal()
+        }.start()
         if let inPipe, let input {
             let w = inPipe.fileHandleForWriting
-            DispatchQueue.global().async {
+            Thread {
                 w.write(Data(input))
                 try? w.close()
-            }
+            }.start()
         }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
+        done.wait()
         process.waitUntilExit()
         return Output(status: process.terminationStatus, stdout: [UInt8](stdout),
                       stderr: String(decoding: errBox.get(), as: UTF8.self))

@@ -169,7 +169,8 @@ public enum SnapshotLoader {
         do {
             try load(&part)
         } catch let e as SnapshotError where e.notKubernetesOutput {
-            let name = (file as NSString).lastPathComponent
+            // A folder's path, an archive's `x.tar.gz:name`, or a live read's `live:name`.
+            let name = String((file as NSString).lastPathComponent.split(separator: ":").last ?? "")
             let stem = (name as NSString).deletingPathExtension.lowercased()
             guard SnapshotKind(rawValue: stem) == nil else { throw e }
             snapshot = Snapshot()
