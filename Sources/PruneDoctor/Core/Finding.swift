@@ -22,6 +22,8 @@ public struct EvidenceLine: Sendable, Equatable, Hashable {
 public struct Finding: Sendable {
     public var rule: String
     public var title: String
+    /// The rule's one-sentence summary, filled from the facts like the remediation.
+    public var summary: String
     public var severity: Severity
     public var evidence: [EvidenceLine]
     public var facts: Facts
@@ -34,7 +36,8 @@ public struct Finding: Sendable {
     public init(description d: RuleDescription, evidence: [EvidenceLine], facts: Facts, notes: [String] = []) {
         let values = facts.placeholderValues
         rule = d.id
-        title = d.title
+        title = RuleDescription.fill(d.title, values)
+        summary = RuleDescription.fill(d.summary, values)
         severity = d.severity
         self.evidence = evidence
         self.facts = facts
