@@ -63,6 +63,12 @@ public struct RuleDescription: Sendable {
         "resource": "<resource>",
         "verb": "<verb>",
         "image": "<image>",
+        "hostname": "<registry-host>",
+        "lookupHost": "<registry-host>",
+        "imageStreamName": "<stream>",
+        "imageStreamNamespace": "<namespace>",
+        // The pruner's Jobs are named after their CronJob and schedule time.
+        "job": "image-pruner-<timestamp>",
     ]
 
     /// Fills `{name}` placeholders from `values`, then from the defaults.

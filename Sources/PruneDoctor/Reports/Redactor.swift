@@ -265,9 +265,16 @@ public final class Redactor {
         (re("sha256~[A-Za-z0-9_-]{8,}"), "sha256~<token>", ["sha256~"]),
         (re("(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]{8,}"), "$1 <token>", ["earer", "EARER", "asic", "ASIC"]),
         (re("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{4,}"), "<token>", ["eyJ"]),
-        (re("(--token[= ])\\S+"), "$1<token>", ["--token"]),
-        (re("(?i)((?:token|password|passwd|secret|\"auth\"|\\.dockerconfigjson\"?)\\s*[:=]\\s*\"?)[^\\s\",}]{4,}"), "$1<token>",
-         ["oken", "OKEN", "assw", "ASSW", "ecret", "ECRET", "\"auth\"", "dockerconfigjson"]),
+        // Also as JSON keys (`"password": "…"`) and in Go's %q form (`\"auth\":\"…\"`).
+        // A value ends at a quote of either kind, so it never swallows the next key.
+        (re(#"(?i)((?:token|password|passwd|secret|\\?"auth|\.dockerconfigjson)\\?"?\s*[:=]\s*(?:\\?"|')?)(?:\\(?!")|[^\s\\",}']){4,}"#),
+         "$1<token>", ["oken", "OKEN", "assw", "ASSW", "ecret", "ECRET", "auth\"", "auth\\\"", "dockerconfigjson"]),
+        // Signed URLs' signatures (`?sig=`, `X-Amz-Signature=`), only as a query parameter:
+        // `signature: insecure algorithm` is an x509 error, not a secret.
+        (re(#"(?i)(\bsig(?:nature)?=)[^\s\\"&,}]{4,}"#), "$1<token>", ["ig=", "IG=", "ure=", "URE="]),
+        // After the key=value pattern, and never across a quote or backslash, so a flag's value
+        // cannot swallow the next key (`--token=x\"X-Registry-Token: y`).
+        (re(#"(--token[= ]['"]?)[^\s"'\\]+"#), "$1<token>", ["--token"]),
         (re("([a-z][a-z0-9+.-]*://)[^/\\s:@\"]+:[^/\\s@\"]+@"), "$1<credentials>@", ["://"]),
         (re("(-u\\s+['\"]?)[^\\s'\":]+:[^\\s'\"]+"), "$1<credentials>", ["-u "]),
     ]
