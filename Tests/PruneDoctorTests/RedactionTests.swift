@@ -97,6 +97,13 @@ import Testing
             outputs += [why.text(e, mask: redactor.apply), why.text(e, markdown: true, mask: redactor.apply),
                         redactor.apply(why.json(e)).serialized()]
         }
+        // Masked as values, the JSON still parses and the Markdown's fences still close.
+        for json in [outputs[2], outputs.count > 5 ? outputs[5] : "{}"] {
+            #expect((try? JSONSerialization.jsonObject(with: Data(json.utf8))) != nil, "\(name): JSON does not parse")
+        }
+        for md in [outputs[1]] + (outputs.count > 4 ? [outputs[4]] : []) {
+            #expect(MarkdownCheck.check(md).problems.isEmpty, "\(name): \(MarkdownCheck.check(md).problems)")
+        }
         for redacted in outputs {
             for (value, _) in names where !Redactor.keepWords.contains(value) {
                 #expect(!RedactionTests.occursWhole(value, in: redacted), "\(name): '\(value)' survived")
