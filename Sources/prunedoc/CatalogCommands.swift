@@ -17,16 +17,16 @@ struct Rules: ParsableCommand {
     func run() throws {
         let entries = RuleCatalog.all
         switch output.format {
-        case .json: writeOut(output.finish(CatalogRenderer.json(entries).serialized()))
+        case .json: writeOut(CatalogRenderer.json(entries).serialized())
         case .markdown:
             var md = "| ID | layer | severity | title |\n|---|---|---|---|\n"
             for e in entries {
                 let d = e.description
                 md += "| `\(d.id)` | \(d.group.rawValue) | \(d.severity.rawValue) | \(d.title) |\n"
             }
-            writeOut(output.finish(md))
+            writeOut(md)
         case .html: throw ValidationError("--format html is only for `prunedoc runbook`")
-        case .text: writeOut(output.finish(CatalogRenderer.table(entries, style: TextStyle(color: output.useColor))))
+        case .text: writeOut(CatalogRenderer.table(entries, style: TextStyle(color: output.useColor)))
         }
     }
 }
@@ -56,10 +56,11 @@ struct Explain: ParsableCommand {
     func run() throws {
         let d = RuleCatalog.entry(ruleID)!.description
         switch output.format {
-        case .json: writeOut(output.finish(JSONValue.object([("schemaVersion", .int(1)), ("rule", CatalogRenderer.entryJSON(d))]).serialized()))
-        case .markdown: writeOut(output.finish(CatalogRenderer.explainMarkdown(d)))
-        case .html: writeOut(output.finish(RunbookRenderer.html([RuleCatalog.entry(ruleID)!], generatedBy: "prunedoc explain \(ruleID) --format html")))
-        case .text: writeOut(output.finish(CatalogRenderer.explainText(d, style: TextStyle(color: output.useColor))))
+        // The catalogue is the tool's own text: nothing in it comes from input, so nothing is masked.
+        case .json: writeOut(JSONValue.object([("schemaVersion", .int(1)), ("rule", CatalogRenderer.entryJSON(d))]).serialized())
+        case .markdown: writeOut(CatalogRenderer.explainMarkdown(d))
+        case .html: writeOut(RunbookRenderer.html([RuleCatalog.entry(ruleID)!], generatedBy: "prunedoc explain \(ruleID) --format html"))
+        case .text: writeOut(CatalogRenderer.explainText(d, style: TextStyle(color: output.useColor)))
         }
     }
 }
@@ -87,7 +88,7 @@ struct Runbook: ParsableCommand {
         case .json: text = CatalogRenderer.json(entries).serialized()
         default: text = RunbookRenderer.markdown(entries)
         }
-        let final = output.finish(text)
+        let final = text
         if let outputFile {
             do {
                 try final.write(toFile: outputFile, atomically: true, encoding: .utf8)
@@ -133,24 +134,27 @@ struct Scenarios: ParsableCommand {
             let results = ScenarioSuite.run(root: root)
             if results.isEmpty { throw failInput("\(dir): no scenario found (a scenario is a folder with expect.json)") }
             let failed = results.filter { !$0.failures.isEmpty }
+            // Failures quote the scenarios' own lines: masked as values, before rendering.
+            let redactor = output.redactor()
+            let shown = results.map { r in (name: redactor.apply(r.name), kind: r.kind, failures: r.failures.map { redactor.apply($0) }) }
             switch output.format {
             case .json:
-                writeOut(output.finish(JSONValue.object([
+                writeOut(JSONValue.object([
                     ("schemaVersion", .int(1)),
                     ("passed", .int(results.count - failed.count)), ("failed", .int(failed.count)),
-                    ("scenarios", .array(results.map { r in
+                    ("scenarios", .array(shown.map { r in
                         .object([("name", .string(r.name)), ("kind", .string(r.kind)), ("failures", r.failures.json)])
                     })),
-                ]).serialized()))
+                ]).serialized())
             default:
                 var out = ""
                 let style = TextStyle(color: output.useColor)
-                for r in results {
+                for r in shown {
                     out += (r.failures.isEmpty ? style.green("pass") : style.red("FAIL")) + "  \(r.name)\n"
                     for f in r.failures { out += "      " + TerminalSafe.escape(f) + "\n" }
                 }
                 out += "\n\(results.count - failed.count) passed, \(failed.count) failed\n"
-                writeOut(output.finish(out))
+                writeOut(out)
             }
             if !failed.isEmpty { throw ExitCode(3) }
         }

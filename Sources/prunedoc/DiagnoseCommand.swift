@@ -64,17 +64,19 @@ struct Diagnose: ParsableCommand {
         } catch {
             throw failInput("\(error)")
         }
+        let redactor = output.redactor()
+        let shown = redactor.masked(diagnosis)
         let rendered: String
         switch output.format {
-        case .json: rendered = diagnosis.json.serialized()
+        case .json: rendered = shown.json.serialized()
         case .markdown:
-            rendered = DiagnosisRenderer.markdown(diagnosis, context: ReportContext(
+            rendered = DiagnosisRenderer.markdown(shown, context: redactor.masked(ReportContext(
                 command: (["prunedoc"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
                 generatedAt: Timestamps.format(Date()), elapsedSeconds: Date().timeIntervalSince(started),
-                inputs: inputs.compactMap(\.name)))
-        default: rendered = DiagnosisRenderer.text(diagnosis, style: TextStyle(color: output.useColor))
+                inputs: inputs.compactMap(\.name))))
+        default: rendered = DiagnosisRenderer.text(shown, style: TextStyle(color: output.useColor))
         }
-        writeOut(output.finish(rendered))
+        writeOut(rendered)
         if let failOn, diagnosis.findings.contains(where: { $0.severity >= failOn }) {
             throw ExitCode(3)
         }

@@ -43,10 +43,12 @@ struct PlanCommand: ParsableCommand {
         timing.mark("decide")
         let report = PlanReport(pruner: engine, plan: plan)
         defer { timing.mark("render") }
+        let redactor = output.redactor(names: snapshot.sensitiveNames)
         switch output.format {
         case .json:
             if output.redact != nil {
-                writeOut(output.finish(String(decoding: report.jsonBytes(), as: UTF8.self), names: snapshot.sensitiveNames))
+                // Each string of the JSON is masked as a value, then quoted again.
+                writeOutBytes(redactor.maskedJSON(report.jsonBytes()) + [UInt8(ascii: "\n")])
                 return
             }
             // Streamed: a 1M-image plan is half a gigabyte of JSON.
@@ -55,8 +57,8 @@ struct PlanCommand: ParsableCommand {
             timing.mark("render")
             // Done: freeing ~100k records and strings one by one would only delay the exit.
             Foundation.exit(0)
-        case .markdown: writeOut(output.finish(report.text(markdown: true), names: snapshot.sensitiveNames))
-        default: writeOut(output.finish(report.text(), names: snapshot.sensitiveNames))
+        case .markdown: writeOut(report.text(markdown: true, mask: redactor.apply))
+        default: writeOut(report.text(mask: redactor.apply))
         }
     }
 }

@@ -66,18 +66,19 @@ struct ProbeCommand: ParsableCommand {
         } catch {
             throw ValidationError(error.message)
         }
-        let text: String
-        switch output.format {
-        case .json: text = report.json.serialized()
-        case .markdown: text = report.renderMarkdown()
-        default: text = report.renderText(color: output.useColor)
-        }
-        // The same redaction as every other command, on the finished output.
-        let redactor = Redactor(level: output.redact)
+        // The same masking as every other command, on the report's values before rendering.
+        let redactor = output.redactor()
         if let host = try? RegistryTarget.parse(registry).hostname {
             redactor.register(host, kind: IPAddress(host) == nil ? .host : .ip)
         }
-        writeOut(redactor.apply(text))
+        let shown = redactor.masked(report)
+        let text: String
+        switch output.format {
+        case .json: text = shown.json.serialized()
+        case .markdown: text = shown.renderMarkdown()
+        default: text = shown.renderText(color: output.useColor)
+        }
+        writeOut(text)
     }
 }
 

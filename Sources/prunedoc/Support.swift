@@ -28,11 +28,12 @@ struct OutputOptions: ParsableArguments {
         })
     var redact: RedactionLevel? = nil
 
-    /// Applies secret masking (always) and `--redact` (when asked) to a rendered output.
-    func finish(_ rendered: String, names: [(String, Redactor.Kind)] = []) -> String {
+    /// Secret masking (always) and `--redact` (when asked) for one command's output. Commands
+    /// mask their report's values with it before rendering, never the rendered text.
+    func redactor(names: [(String, Redactor.Kind)] = []) -> Redactor {
         let redactor = Redactor(level: redact)
         for (value, kind) in names { redactor.register(value, kind: kind) }
-        return redactor.apply(rendered)
+        return redactor
     }
 
     /// Colour only when writing text to a terminal and nobody asked otherwise.

@@ -46,15 +46,24 @@ struct WhyCommand: ParsableCommand {
             } catch {
                 throw failInput("\(positions): cannot read: \(error.localizedDescription)")
             }
-            let lines: [PositionsExplainer.Line]
+            var lines: [PositionsExplainer.Line]
             do { lines = try PositionsExplainer.parse(text) } catch let e as PositionsExplainer.ParseError {
                 throw failInput("\(positions): \(e.description)")
             }
+            // The file's values are masked before the explainer sees them, as every report's are.
+            let redactor = output.redactor()
+            lines = lines.map { l in
+                var l = l
+                l.stream = redactor.apply(l.stream)
+                l.tag = redactor.apply(l.tag)
+                return l
+            }
+            let shownImage = redactor.apply(image)
             let ex = PositionsExplainer(lines: lines, keepTagRevisions: options.keepTagRevisions ?? 3)
             switch output.format {
-            case .json: writeOut(output.finish(ex.json(image: image).serialized()))
-            case .markdown: writeOut(output.finish(ex.text(image: image, markdown: true)))
-            default: writeOut(output.finish(ex.text(image: image)))
+            case .json: writeOut(redactor.apply(ex.json(image: shownImage)).serialized())
+            case .markdown: writeOut(ex.text(image: shownImage, markdown: true))
+            default: writeOut(ex.text(image: shownImage))
             }
             return
         }
@@ -67,12 +76,12 @@ struct WhyCommand: ParsableCommand {
             writeErr("error: " + TerminalSafe.escape(e.description, keepNewlines: true))
             throw ExitCode(1)
         }
-        let e = explainer.explain(digest)
-        let names = snapshot.sensitiveNames
+        let redactor = output.redactor(names: snapshot.sensitiveNames)
+        let e = redactor.masked(explainer.explain(digest))
         switch output.format {
-        case .json: writeOut(output.finish(explainer.json(e).serialized(), names: names))
-        case .markdown: writeOut(output.finish(explainer.text(e, markdown: true), names: names))
-        default: writeOut(output.finish(explainer.text(e), names: names))
+        case .json: writeOut(redactor.apply(explainer.json(e)).serialized())
+        case .markdown: writeOut(explainer.text(e, markdown: true, mask: redactor.apply))
+        default: writeOut(explainer.text(e, mask: redactor.apply))
         }
     }
 }

@@ -101,10 +101,9 @@ import Testing
             \(x509Line)
             error: unable to login: oc login --token=\(token) --server=https://api.c.example.net:6443 failed
             """
-        let d = engine.diagnose(text: input)
-        for rendered in [DiagnosisRenderer.text(d), d.json.serialized(),
-                         DiagnosisRenderer.markdown(d, context: ReportContext(command: "t", generatedAt: "now", elapsedSeconds: 0))] {
-            let out = Redactor(level: nil).apply(rendered)
+        let d = Redactor(level: nil).masked(engine.diagnose(text: input))
+        for out in [DiagnosisRenderer.text(d), d.json.serialized(),
+                    DiagnosisRenderer.markdown(d, context: ReportContext(command: "t", generatedAt: "now", elapsedSeconds: 0))] {
             #expect(!out.contains("Zm9vYmFy"), "token leaked")
         }
     }

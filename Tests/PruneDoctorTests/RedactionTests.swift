@@ -25,10 +25,10 @@ import Testing
         let d = DiagnosisEngine().diagnose(text: input)
         let context = ReportContext(command: "prunedoc diagnose input.txt --redact=all", generatedAt: "2026-11-29T12:00:00Z", elapsedSeconds: 0.01)
         for level in RedactionLevel.allCases {
-            for (format, rendered) in [("text", DiagnosisRenderer.text(d)), ("json", d.json.serialized()),
-                                       ("markdown", DiagnosisRenderer.markdown(d, context: context))] {
-                let redactor = Redactor(level: level)
-                let out = redactor.apply(rendered)
+            let redactor = Redactor(level: level)
+            let shown = redactor.masked(d)
+            for (format, out) in [("text", DiagnosisRenderer.text(shown)), ("json", shown.json.serialized()),
+                                  ("markdown", DiagnosisRenderer.markdown(shown, context: redactor.masked(context)))] {
                 for value in redactor.redactedValues {
                     #expect(!RedactionTests.occursWhole(value, in: out), "\(name) \(format) \(level): '\(value)' still present")
                 }
@@ -87,16 +87,24 @@ import Testing
         let plan = pruner.run()
         let report = PlanReport(pruner: pruner, plan: plan)
         let why = WhyExplainer(pruner: pruner, plan: plan)
-        var outputs = [report.text(), report.text(markdown: true), String(decoding: report.jsonBytes(), as: UTF8.self)]
-        if let first = snapshot.images.first {
-            let e = why.explain(snapshot.strings[first.name])
-            outputs += [why.text(e), why.text(e, markdown: true), why.json(e).serialized()]
-        }
         let names = snapshot.sensitiveNames
-        for out in outputs {
-            let redactor = Redactor(level: .all)
-            for (value, kind) in names { redactor.register(value, kind: kind) }
-            let redacted = redactor.apply(out)
+        let redactor = Redactor(level: .all)
+        for (value, kind) in names { redactor.register(value, kind: kind) }
+        var outputs = [report.text(mask: redactor.apply), report.text(markdown: true, mask: redactor.apply),
+                       String(decoding: redactor.maskedJSON(report.jsonBytes()), as: UTF8.self)]
+        if let first = snapshot.images.first {
+            let e = redactor.masked(why.explain(snapshot.strings[first.name]))
+            outputs += [why.text(e, mask: redactor.apply), why.text(e, markdown: true, mask: redactor.apply),
+                        redactor.apply(why.json(e)).serialized()]
+        }
+        // Masked as values, the JSON still parses and the Markdown's fences still close.
+        for json in [outputs[2], outputs.count > 5 ? outputs[5] : "{}"] {
+            #expect((try? JSONSerialization.jsonObject(with: Data(json.utf8))) != nil, "\(name): JSON does not parse")
+        }
+        for md in [outputs[1]] + (outputs.count > 4 ? [outputs[4]] : []) {
+            #expect(MarkdownCheck.check(md).problems.isEmpty, "\(name): \(MarkdownCheck.check(md).problems)")
+        }
+        for redacted in outputs {
             for (value, _) in names where !Redactor.keepWords.contains(value) {
                 #expect(!RedactionTests.occursWhole(value, in: redacted), "\(name): '\(value)' survived")
             }

@@ -112,3 +112,25 @@ public protocol JSONRepresentable {
 extension Array where Element == String {
     public var json: JSONValue { .array(map { .string($0) }) }
 }
+
+extension JSONValue {
+    /// The same value with every string (not key) passed through `transform`.
+    public func mapStrings(_ transform: (String) -> String) -> JSONValue {
+        switch self {
+        case let .string(s): .string(transform(s))
+        case let .array(items): .array(items.map { $0.mapStrings(transform) })
+        case let .object(pairs): .object(pairs.map { ($0.0, $0.1.mapStrings(transform)) })
+        default: self
+        }
+    }
+
+    /// Calls `body` with every string (not key) in the value.
+    public func forEachString(_ body: (String) -> Void) {
+        switch self {
+        case let .string(s): body(s)
+        case let .array(items): for item in items { item.forEachString(body) }
+        case let .object(pairs): for (_, v) in pairs { v.forEachString(body) }
+        default: break
+        }
+    }
+}

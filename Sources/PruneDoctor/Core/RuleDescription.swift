@@ -77,7 +77,11 @@ public struct RuleDescription: Sendable {
         "image": "<image>",
         "client": "oc",
         "hostname": "<registry-host>",
-        "job": "<image-pruner-job>",
+        "lookupHost": "<registry-host>",
+        "imageStreamName": "<stream>",
+        "imageStreamNamespace": "<namespace>",
+        // The pruner's Jobs are named after their CronJob and schedule time.
+        "job": "image-pruner-<timestamp>",
     ]
 
     /// Fills `{name}` placeholders from `values`, then from the defaults.

@@ -88,9 +88,7 @@ extension ProbeReport {
             out.append("")
             out.append("oc would print:")
             out.append("")
-            out.append("```")
-            out.append("error: " + safe(ocWouldPrint).replacingOccurrences(of: "\\x0a", with: "\n"))
-            out.append("```")
+            out.append(Markdown.codeBlock("error: " + ocWouldPrint))
         }
         out.append("")
         out.append("| URL | outcome | error |")

@@ -18,7 +18,7 @@ public enum DiagnosisRenderer {
             out += style.bold(f.rule) + "  " + style.severity(f.severity)
             if let target { out += "  " + TerminalSafe.escape(target) }
             out += "\n"
-            out += "  " + f.title + ". " + f.summary + "\n"
+            out += "  " + TerminalSafe.escape(f.title) + ". " + TerminalSafe.escape(f.summary) + "\n"
             for (i, e) in f.evidence.enumerated() {
                 let label = i == 0 ? "evidence  " : "          "
                 out += "  " + style.dim(label) + "line \(e.line): " + indentContinuation(TerminalSafe.escape(truncate(e.text), keepNewlines: true), by: 12) + "\n"
@@ -86,8 +86,8 @@ public enum DiagnosisRenderer {
             out += d.bytesRead == 0 ? "Nothing recognised: the input is empty.\n" : "Nothing recognised: no known cause in the input.\n"
         }
         for (n, f) in d.findings.enumerated() {
-            out += "## \(n + 1). \(f.title) (`\(f.rule)`, \(f.severity.rawValue))\n\n"
-            out += f.summary + "\n\n"
+            out += "## \(n + 1). \(Markdown.cell(f.title)) (`\(f.rule)`, \(f.severity.rawValue))\n\n"
+            out += Markdown.cell(f.summary) + "\n\n"
             out += "**Evidence**\n\n"
             let evidence = f.evidence.map { "line \($0.line): \(truncate($0.text, limit: 2000))" }.joined(separator: "\n")
             out += Markdown.codeBlock(evidence) + "\n\n"

@@ -1,11 +1,13 @@
 import Foundation
 
-/// Hides secrets in rendered output, always, and with `--redact` also hosts, IP addresses,
+/// Hides secrets in output values, always, and with `--redact` also hosts, IP addresses,
 /// users and service accounts (and with `--redact=all` namespaces and image streams), each
 /// replaced by a placeholder that stays the same within one run (`<host-1>`, `<ip-2>`).
 ///
-/// It works on the finished output of any format, so evidence, facts and remediation are all
-/// covered, and it replaces whole names only, so `image-pruner` survives when `pruner` is hidden.
+/// It works on values (a line of evidence, a fact, a filled remediation step, a probe field)
+/// before any renderer escapes them, never on rendered text: rewriting escaped text could eat a
+/// JSON backslash or an HTML entity. `Masking.swift` applies it to whole reports. It replaces
+/// whole names only, so `image-pruner` survives when `pruner` is hidden.
 public final class Redactor {
     public let level: RedactionLevel?
     private var maps: [String: [String: String]] = [:]
@@ -13,6 +15,10 @@ public final class Redactor {
     /// Every original string this run replaced (for tests and audits).
     public private(set) var redactedValues: Set<String> = []
     private var registered: [(value: String, kind: String)] = []
+    private var learned: [(value: String, kind: String)] = []
+    /// Registered and learned names for this level, built once and rebuilt after a change:
+    /// all of them, and those with bytes outside a token (longest first).
+    private var knownNames: (all: [String: String], special: [(String, String)])?
 
     public init(level: RedactionLevel?) {
         self.level = level
@@ -22,24 +28,66 @@ public final class Redactor {
     public func register(_ value: String, kind: Kind) {
         guard !value.isEmpty else { return }
         registered.append((value, kind.rawValue))
+        knownNames = nil
+    }
+
+    /// Reads the names (users, service accounts, namespaces …) a value mentions without changing
+    /// it, so a name one value reveals (`User "alice"`) is also hidden where another value holds
+    /// it alone (a `user: alice` fact). Call it on every value of an output before `apply`.
+    public func learn(_ value: String) {
+        guard let level else { return }
+        let found = collect(Redactor.maskSecrets(value), level: level)
+        guard !found.isEmpty else { return }
+        learned += found.map { ($0.0, $0.1) }
+        knownNames = nil
+    }
+
+    public func learn(_ json: JSONValue) {
+        json.forEachString { learn($0) }
+    }
+
+    /// Every string of a JSON value masked (keys are the tool's own and stay).
+    public func apply(_ json: JSONValue) -> JSONValue {
+        json.mapStrings { apply($0) }
+    }
+
+    private func names(for level: RedactionLevel) -> (all: [String: String], special: [(String, String)]) {
+        if let knownNames { return knownNames }
+        var names: [String: String] = [:]
+        for (value, kind) in registered where level == .all || (kind != "namespace" && kind != "stream") {
+            names[value] = names[value] ?? kind
+        }
+        for (value, kind) in learned { names[value] = names[value] ?? kind }
+        let known = (names, Redactor.special(names))
+        knownNames = known
+        return known
+    }
+
+    static func special(_ names: [String: String]) -> [(String, String)] {
+        names.filter { !$0.key.utf8.allSatisfy(Redactor.isTokenByte) }.sorted { $0.key.count > $1.key.count }.map { ($0.key, $0.value) }
     }
 
     public enum Kind: String {
         case host, ip, user, namespace, stream
     }
 
+    /// One value, masked: secrets always, names as `level` asks. The result is still a plain
+    /// value for a renderer to escape.
     public func apply(_ text: String) -> String {
         let masked = Redactor.maskSecrets(text)
         guard let level else { return masked }
-        var names: [String: String] = [:]
-        for (value, kind) in registered where level == .all || (kind != "namespace" && kind != "stream") {
-            names[value] = names[value] ?? kind
+        let known = names(for: level)
+        var names = known.all
+        var special = known.special
+        let found = collect(masked, level: level).filter { names[$0.0] == nil }
+        if !found.isEmpty {
+            for (value, kind) in found { names[value] = names[value] ?? kind }
+            special = Redactor.special(names)
         }
-        for (value, kind) in collect(masked, level: level) { names[value] = names[value] ?? kind }
         // Names with characters outside a token (`alice@corp`) get a targeted pass; the rest,
         // and every IP and host name, are replaced in one linear pass over the tokens.
         var s = masked
-        for (value, kind) in names.filter({ !$0.key.utf8.allSatisfy(Redactor.isTokenByte) }).sorted(by: { $0.key.count > $1.key.count }) {
+        for (value, kind) in special where ByteSearch.contains(s, value) {
             s = replaceWhole(value, in: s, with: placeholder(value, kind: kind))
         }
         return tokenPass(s, names: names)
@@ -217,9 +265,16 @@ public final class Redactor {
         (re("sha256~[A-Za-z0-9_-]{8,}"), "sha256~<token>", ["sha256~"]),
         (re("(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]{8,}"), "$1 <token>", ["earer", "EARER", "asic", "ASIC"]),
         (re("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{4,}"), "<token>", ["eyJ"]),
-        (re("(--token[= ])\\S+"), "$1<token>", ["--token"]),
-        (re("(?i)((?:token|password|passwd|secret|\"auth\"|\\.dockerconfigjson\"?)\\s*[:=]\\s*\"?)[^\\s\",}]{4,}"), "$1<token>",
-         ["oken", "OKEN", "assw", "ASSW", "ecret", "ECRET", "\"auth\"", "dockerconfigjson"]),
+        // Also as JSON keys (`"password": "…"`) and in Go's %q form (`\"auth\":\"…\"`).
+        // A value ends at a quote of either kind, so it never swallows the next key.
+        (re(#"(?i)((?:token|password|passwd|secret|\\?"auth|\.dockerconfigjson)\\?"?\s*[:=]\s*(?:\\?"|')?)(?:\\(?!")|[^\s\\",}']){4,}"#),
+         "$1<token>", ["oken", "OKEN", "assw", "ASSW", "ecret", "ECRET", "auth\"", "auth\\\"", "dockerconfigjson"]),
+        // Signed URLs' signatures (`?sig=`, `X-Amz-Signature=`), only as a query parameter:
+        // `signature: insecure algorithm` is an x509 error, not a secret.
+        (re(#"(?i)(\bsig(?:nature)?=)[^\s\\"&,}]{4,}"#), "$1<token>", ["ig=", "IG=", "ure=", "URE="]),
+        // After the key=value pattern, and never across a quote or backslash, so a flag's value
+        // cannot swallow the next key (`--token=x\"X-Registry-Token: y`).
+        (re(#"(--token[= ]['"]?)[^\s"'\\]+"#), "$1<token>", ["--token"]),
         (re("([a-z][a-z0-9+.-]*://)[^/\\s:@\"]+:[^/\\s@\"]+@"), "$1<credentials>@", ["://"]),
         (re("(-u\\s+['\"]?)[^\\s'\":]+:[^\\s'\"]+"), "$1<credentials>", ["-u "]),
     ]

@@ -45,9 +45,15 @@ public struct ReportContext: Sendable {
 public enum Markdown {
     /// A fenced block that no backtick run in `body` can close early.
     public static func codeBlock(_ body: String, language: String = "") -> String {
+        let fence = fence(for: body)
+        return fence + language + "\n" + TerminalSafe.escape(body, keepNewlines: true) + "\n" + fence
+    }
+
+    /// A code fence longer than any backtick run in `body`.
+    public static func fence(for body: String) -> String {
         var fence = "```"
         while body.contains(fence) { fence += "`" }
-        return fence + language + "\n" + TerminalSafe.escape(body, keepNewlines: true) + "\n" + fence
+        return fence
     }
 
     /// The numbered remediation steps, then the warnings (if any), as both the ticket report

@@ -100,20 +100,29 @@ public struct PlanReport: Sendable {
         return out
     }
 
-    /// oc's dry-run lines in a stable order, then what was kept, by reason.
-    public func text(markdown: Bool = false) -> String {
+    /// oc's dry-run lines in a stable order, then what was kept, by reason. `mask` sees every
+    /// value from the snapshot before it is escaped (`--redact` and secret masking).
+    public func text(markdown: Bool = false, mask: (String) -> String = { $0 }) -> String {
         let p = plan
         var lines: [String] = []
-        let esc = { (s: String) in TerminalSafe.escape(s) }
+        func esc(_ s: String) -> String { TerminalSafe.escape(mask(s)) }
         if markdown {
             lines.append("# Prune plan")
             lines.append("")
-            lines.append("Options: `\(p.options.ocFlags)` · now \(RFC3339.format(p.options.now))")
+            lines.append("Options: `\(esc(p.options.ocFlags))` · now \(RFC3339.format(p.options.now))")
             lines.append("")
         }
         for w in snapshot.warnings { lines.append((markdown ? "> warning: " : "warning: ") + esc(w)) }
+        // Fences are marked, then made longer than any backtick run in the finished text, so no
+        // value can close one early (escaped values hold no control character like the mark).
+        let fence = "\u{1}fence"
+        func finish(_ lines: [String]) -> String {
+            let body = lines.filter { $0 != fence }.joined(separator: "\n")
+            let real = Markdown.fence(for: body)
+            return lines.map { $0 == fence ? real : $0 }.joined(separator: "\n") + "\n"
+        }
         if p.graphBuildFailed {
-            if markdown { lines.append("```") }
+            if markdown { lines.append(fence) }
             lines.append("Failed to build graph!")
             let refs = p.errors.filter { !$0.hasPrefix("failed to read image metadata") }
             for e in p.errors where !refs.contains(e) { lines.append(esc(e)) }
@@ -126,10 +135,10 @@ public struct PlanReport: Sendable {
                 lines.append("Either fix the references or delete the objects to make the pruner proceed.")
             }
             lines.append("error: failed to build graph - no changes made")
-            if markdown { lines.append("```") }
-            return lines.joined(separator: "\n") + "\n"
+            if markdown { lines.append(fence) }
+            return finish(lines)
         }
-        if markdown { lines.append("## What oc would do (sorted; oc's own order varies)"); lines.append(""); lines.append("```") }
+        if markdown { lines.append("## What oc would do (sorted; oc's own order varies)"); lines.append(""); lines.append(fence) }
         if !p.options.pruneRegistry {
             lines.append("Only API objects will be removed.  No modifications to the image registry will be made.")
         }
@@ -151,7 +160,7 @@ public struct PlanReport: Sendable {
         }
         lines.append("Summary: \(p.stats.summary)")
         for e in p.errors { lines.append("error: " + esc(e)) }
-        if markdown { lines.append("```") }
+        if markdown { lines.append(fence) }
         lines.append("")
         let kept = keptImages()
         var byRule: [String: Int] = [:]
@@ -178,7 +187,7 @@ public struct PlanReport: Sendable {
         }
         lines.append("")
         lines.append("Run `prunedoc why IMAGE --snapshot …` for the reasons of one image.")
-        return lines.joined(separator: "\n") + "\n"
+        return finish(lines)
     }
 
     /// Which deleted image freed which blob (layers, config, then the manifest blob).

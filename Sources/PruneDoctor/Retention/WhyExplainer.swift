@@ -408,12 +408,13 @@ public struct WhyExplainer: Sendable {
         ])
     }
 
-    public func text(_ e: Explanation, markdown: Bool = false) -> String {
+    /// `e` comes masked (`Redactor.masked`); `mask` is for the options line, which names a namespace.
+    public func text(_ e: Explanation, markdown: Bool = false, mask: (String) -> String = { $0 }) -> String {
         let esc = { (s: String) in TerminalSafe.escape(s) }
         var lines: [String] = []
         let head = "\(esc(e.image))  \(e.verdict.uppercased())"
         lines.append(markdown ? "# \(head)" : head)
-        lines.append((markdown ? "" : "  ") + "options: \(options.ocFlags)  now \(RFC3339.format(options.now))")
+        lines.append((markdown ? "" : "  ") + "options: \(esc(mask(options.ocFlags)))  now \(RFC3339.format(options.now))")
         if markdown { lines.append(""); lines.append("## Reasons"); lines.append("") }
         for r in e.reasons {
             lines.append(markdown ? "- \(esc(r.text)) `[\(r.rule)]`" : "  \(esc(r.text))  [\(r.rule)]")
