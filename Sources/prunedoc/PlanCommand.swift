@@ -21,6 +21,7 @@ struct PlanCommand: ParsableCommand {
               prunedoc plan --snapshot snap/
               prunedoc plan --snapshot snap/ --keep-tag-revisions 1 --keep-younger-than 0s --format json
               prunedoc plan --snapshot all.json --prune-over-size-limit --now 2026-11-29T12:00:00Z
+              prunedoc plan --snapshot redacted/ --unredact redacted.redaction-map.json
             """)
 
     @OptionGroup var pruner: PrunerOptionGroup
