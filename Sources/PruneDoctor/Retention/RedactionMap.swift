@@ -61,8 +61,13 @@ public struct RedactionMap: Sendable, Equatable {
             }
             throw fail("not a redaction map: no schemaVersion (expected the FILE.redaction-map.json that `prunedoc collect --redact` wrote)")
         }
-        guard !(version is Bool), let n = version as? Int, n == Self.schemaVersion else {
-            throw fail("unsupported redaction map schemaVersion \(version) (this prunedoc reads \(Self.schemaVersion))")
+        // Decoded strictly: a JSON `true` must not pass for 1 (NSNumber bridges both ways).
+        struct Header: Decodable { var schemaVersion: Int }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
+            throw fail("unsupported redaction map schemaVersion: \(GoQuoted.quote("\(version)")) is not an integer (this prunedoc reads \(Self.schemaVersion))")
+        }
+        guard header.schemaVersion == Self.schemaVersion else {
+            throw fail("unsupported redaction map schemaVersion \(header.schemaVersion) (this prunedoc reads \(Self.schemaVersion))")
         }
         var sections: [[String: String]] = []
         var seen: [String: String] = [:]
