@@ -444,12 +444,7 @@ public final class SnapshotRedactor {
         try fm.createDirectory(at: to, withIntermediateDirectories: true)
         var written: [String] = []
         let files = try fm.contentsOfDirectory(atPath: from.path).filter { $0.hasSuffix(".json") && $0 != "manifest.json" }
-        // Streams first: every other file then meets names already placed.
-        let order = files.sorted { a, b in
-            let ra = a == "imagestreams.json" ? 0 : 1, rb = b == "imagestreams.json" ? 0 : 1
-            return ra != rb ? ra < rb : a < b
-        }
-        for file in order {
+        for file in files.sorted() {
             let data = try Data(contentsOf: from.appendingPathComponent(file))
             guard var top = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw SnapshotError(file: file, message: "not a JSON object")
