@@ -128,7 +128,9 @@ struct SnapshotRedactionTests {
         let r = SnapshotRedactor()
         // A real name that looks like a placeholder is replaced too, so reading back is never ambiguous.
         let tricky = r.namespace("ns-0001")
-        #expect(r.map.namespaces[tricky] == "ns-0001")
+        #expect(tricky != "ns-0001" && r.map.namespaces[tricky] == "ns-0001")
+        #expect(RedactionMap.isPlaceholder("ns-0001") && RedactionMap.isPlaceholder("ns-01001"))
+        #expect(!RedactionMap.isPlaceholder("ns-1001") && !RedactionMap.isPlaceholder("ns-001"))
         let values = [r.namespace("Prod_Team"), r.streamName("cart", namespace: "prod"), r.objectName("pod-1", namespace: "prod"),
                       r.namespace("openshift-0042")]
         for v in values {
@@ -146,6 +148,41 @@ struct SnapshotRedactionTests {
         #expect(all.namespace("openshift") != "openshift")
         #expect(all.host("image-registry.openshift-image-registry.svc:5000").hasSuffix(".redacted:5000"))
         #expect(all.tag("latest", namespace: "openshift") == "latest")
+    }
+
+    @Test func placeholdersNeverCollideWithTheClustersOwnNames() throws {
+        // Real names shaped like placeholders, and the reference that ties them together.
+        let digest = Self.digest
+        let files: [String: String] = [
+            "imagestreams.json": #"{"kind":"List","items":[{"kind":"ImageStream","metadata":{"name":"is-0001","namespace":"ns-0002","creationTimestamp":"2020-01-01T00:00:00Z"},"status":{"tags":[{"tag":"tag-0003","items":[{"image":"\#(digest)","created":"2020-01-01T00:00:00Z"}]},{"tag":"v1","items":[{"image":"\#(digest)","created":"2020-01-01T00:00:00Z"}]}]}}]}"#,
+            "pods.json": #"{"kind":"List","items":[{"kind":"Pod","metadata":{"name":"obj-0004","namespace":"ns-0002","creationTimestamp":"2020-01-01T00:00:00Z"},"spec":{"containers":[{"name":"c","image":"registry-0005.redacted:5000/ns-0002/is-0001:tag-0003"}]},"status":{"phase":"Running"}}]}"#,
+            "images.json": #"{"kind":"List","items":[{"kind":"Image","metadata":{"name":"\#(digest)","creationTimestamp":"2020-01-01T00:00:00Z"},"dockerImageReference":"registry-0005.redacted:5000/ns-0002/is-0001@\#(digest)","dockerImageMetadata":{"Size":1}}]}"#,
+        ]
+        let src = Self.tempDir(), out = Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: src); try? FileManager.default.removeItem(at: out) }
+        for (name, text) in files { try Data(text.utf8).write(to: src.appendingPathComponent(name)) }
+        let r = SnapshotRedactor()
+        try r.redactFolder(from: src, to: out)
+        #expect(r.collidingValues.isEmpty)
+        let real: Set<String> = ["is-0001", "ns-0002", "tag-0003", "obj-0004", "registry-0005.redacted"]
+        for name in files.keys {
+            let text = try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
+            for word in text.split(whereSeparator: { !($0.isLetter || $0.isNumber || "-._".contains($0)) }) {
+                #expect(!real.contains(String(word)), "\(name): \(word) is a real name")
+            }
+        }
+        let options = PruneOptions(keepYoungerThan: 0, keepTagRevisions: 0, now: RFC3339.parse("2026-01-01T00:00:00Z")!)
+        let (_, a, want) = Self.planBytes(try SnapshotLoader.load(path: src.path), options)
+        let (_, _, back) = Self.planBytes(r.map.unredact(try SnapshotLoader.load(path: out.path)), options)
+        #expect(want == back)
+        #expect(a.stats.deletedImageStreamTagItems == 1, "the pod keeps tag-0003, v1 goes")
+
+        // Met only after its placeholder was issued: reported, and the map stays exact.
+        let late = SnapshotRedactor()
+        let first = late.namespace("shop")
+        let second = late.namespace(first)
+        #expect(late.collidingValues == [first] && second != first)
+        #expect(late.map.namespaces[first] == "shop" && late.map.namespaces[second] == first)
     }
 
     // MARK: references keep their structure

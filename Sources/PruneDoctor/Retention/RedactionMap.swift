@@ -127,7 +127,7 @@ public struct RedactionMap: Sendable, Equatable {
 
     // MARK: tokens
 
-    /// `letters-NNNN`, then `.redacted` (hosts), `.` or `x…` (references that must not parse).
+    /// `letters-0NNN` (four digits or more, the first a zero), then `.redacted` (hosts), `.` or `x…` (references that must not parse).
     static func isPlaceholder(_ s: String) -> Bool {
         let b = Array(s.utf8)
         var i = 0
@@ -136,7 +136,7 @@ public struct RedactionMap: Sendable, Equatable {
         i += 1
         let digits = i
         while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 { i += 1 }
-        guard i - digits >= 4 else { return false }
+        guard i - digits >= 4, b[digits] == UInt8(ascii: "0") else { return false }
         let rest = b[i...]
         return rest.isEmpty || rest.elementsEqual(".redacted".utf8) || rest.elementsEqual(".".utf8)
             || rest.allSatisfy { $0 == UInt8(ascii: "x") }
@@ -188,10 +188,12 @@ public struct RedactionMap: Sendable, Equatable {
         var table = StringTable()
         let count = s.strings.count
         var remap = [Int32](repeating: 0, count: count)
-        // Only ids some placeholder-looking run touches change; the rest keep their bytes.
+        table.reserve(strings: count, bytes: s.strings.byteCount)
+        // Every placeholder holds a dash: the rest (digests, mostly) are copied as bytes.
         for id in 1..<max(1, count) {
-            let original = s.strings[Int32(id)]
-            remap[id] = table.intern(mayHoldPlaceholder(original) ? unredact(text: original) : original)
+            remap[id] = s.strings.withBytes(Int32(id)) { b in
+                b.contains(UInt8(ascii: "-")) ? table.intern(unredact(text: String(decoding: b, as: UTF8.self))) : table.intern(bytes: b)
+            }
         }
         @inline(__always) func m(_ id: Int32) -> Int32 { remap[Int(id)] }
         out.strings = table
@@ -225,11 +227,5 @@ public struct RedactionMap: Sendable, Equatable {
         }
         out.warnings = out.warnings.map { unredact(text: $0) }
         return out
-    }
-
-    /// A placeholder starts with letters then a dash: hex digests and most plain strings
-    /// are passed over without a scan.
-    private func mayHoldPlaceholder(_ s: String) -> Bool {
-        s.utf8.contains(UInt8(ascii: "-"))
     }
 }

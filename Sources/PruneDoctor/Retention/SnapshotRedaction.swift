@@ -29,6 +29,14 @@ public final class SnapshotRedactor {
     private var users: [String: String] = [:]
     private var references: [String: String] = [:]
     private var counter = 0
+    /// Real values shaped like placeholders: never issued as placeholders.
+    private var avoided: Set<String> = []
+    private var issued: Set<String> = []
+    /// Real values met after a placeholder equal to them was issued (their own placeholder
+    /// differs, so the map stays exact, but the redacted text shows a string the cluster also
+    /// uses). Empty unless the cluster's own names look like `ns-0001`; `avoid(placeholdersIn:)`
+    /// on the input first prevents it.
+    public private(set) var collidingValues: Set<String> = []
 
     public init(hidePlatformNames: Bool = false) {
         self.hidePlatformNames = hidePlatformNames
@@ -36,15 +44,54 @@ public final class SnapshotRedactor {
 
     // MARK: placeholders
 
+    /// `prefix-0NNN`: the number always has a leading zero, which names numbered by programs
+    /// (`ns-12`, `build-1001`) rarely have, and is never a value met so far.
     private func next(_ prefix: String, suffix: String = "") -> String {
-        counter += 1
-        let n = String(counter)
-        return prefix + "-" + String(repeating: "0", count: max(0, 4 - n.count)) + n + suffix
+        while true {
+            counter += 1
+            let n = String(counter)
+            let p = prefix + "-" + String(repeating: "0", count: max(1, 4 - n.count)) + n + suffix
+            if !avoided.contains(p) {
+                issued.insert(p)
+                return p
+            }
+        }
+    }
+
+    private func note(_ real: String) {
+        guard RedactionMap.isPlaceholder(real) else { return }
+        avoided.insert(real)
+        if issued.contains(real) { collidingValues.insert(real) }
+    }
+
+    /// Reads raw input (a file, a page of a list) before redacting it: no word in it shaped
+    /// like a placeholder is then issued as one.
+    public func avoid(placeholdersIn data: Data) {
+        data.withUnsafeBytes { raw in
+            let b = raw.bindMemory(to: UInt8.self)
+            var i = 0
+            while i < b.count {
+                guard RedactionMap.isTokenByte(b[i]) else { i += 1; continue }
+                var j = i
+                while j < b.count, RedactionMap.isTokenByte(b[j]) { j += 1 }
+                // Cheap test first: a letter, then somewhere a dash and a zero.
+                if j - i >= 6, RedactionMap.isLetter(b[i]),
+                   let dash = (i..<j).first(where: { b[$0] == UInt8(ascii: "-") }), dash + 1 < j, b[dash + 1] == UInt8(ascii: "0") {
+                    var word = String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self)
+                    if RedactionMap.isPlaceholder(word) { note(word) }
+                    // The same word closing a sentence.
+                    while word.hasSuffix(".") || word.hasSuffix("-") { word.removeLast() }
+                    if RedactionMap.isPlaceholder(word) { note(word) }
+                }
+                i = j
+            }
+        }
     }
 
     private func mapped(_ value: String, in table: ReferenceWritableKeyPath<SnapshotRedactor, [String: String]>,
                         prefix: String, suffix: String = "") -> String {
         if let p = self[keyPath: table][value] { return p }
+        note(value)
         let p = next(prefix, suffix: suffix)
         self[keyPath: table][value] = p
         return p
@@ -158,6 +205,7 @@ public final class SnapshotRedactor {
     /// A placeholder with the same parse error: upper case (`Ref-…`), too long, or invalid.
     private func invalidReference(_ spec: String, bytes: [UInt8]) -> String {
         if let p = references[spec] { return p }
+        note(spec)
         let p: String
         if let m = ImageReference.match(bytes), m.0 > 255 {
             p = next("ref") + String(repeating: "x", count: 256)
@@ -444,8 +492,9 @@ public final class SnapshotRedactor {
         try fm.createDirectory(at: to, withIntermediateDirectories: true)
         var written: [String] = []
         let files = try fm.contentsOfDirectory(atPath: from.path).filter { $0.hasSuffix(".json") && $0 != "manifest.json" }
-        for file in files.sorted() {
-            let data = try Data(contentsOf: from.appendingPathComponent(file))
+        let contents = try files.sorted().map { ($0, try Data(contentsOf: from.appendingPathComponent($0))) }
+        for (_, data) in contents { avoid(placeholdersIn: data) }
+        for (file, data) in contents {
             guard var top = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw SnapshotError(file: file, message: "not a JSON object")
             }
