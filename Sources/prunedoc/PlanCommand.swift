@@ -22,6 +22,7 @@ struct PlanCommand: ParsableCommand {
               prunedoc plan --snapshot snap/ --keep-tag-revisions 1 --keep-younger-than 0s --format json
               prunedoc plan --snapshot all.json --prune-over-size-limit --now 2026-11-29T12:00:00Z
               prunedoc plan --live --context prod --save snap/
+              prunedoc plan --snapshot redacted/ --unredact redacted.redaction-map.json
             """)
 
     @OptionGroup var pruner: PrunerOptionGroup

@@ -31,6 +31,11 @@ struct PrunerOptionGroup: ParsableArguments {
     @Option(name: .long, help: "The clock, RFC 3339 (default: the current time), for reproducible results.")
     var now: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "The FILE.redaction-map.json `collect --redact` wrote: read a redacted snapshot and answer in real names (-n takes the real namespace).",
+        valueName: "MAP"))
+    var unredact: String?
+
     /// Bare boolean flags become `=true`, since options need a value.
     static func normalize(_ args: [String]) -> [String] {
         let bare: Set<String> = ["--prune-over-size-limit", "--all", "--prune-registry", "--ignore-invalid-refs"]
@@ -60,18 +65,34 @@ struct PrunerOptionGroup: ParsableArguments {
         return options
     }
 
+    /// The `--unredact` map, if given; a wrong file is an input error.
+    func redactionMap() throws -> RedactionMap? {
+        guard let unredact else { return nil }
+        do {
+            return try RedactionMap(contentsOf: URL(fileURLWithPath: unredact))
+        } catch {
+            throw failInput(error.description)
+        }
+    }
+
     /// Loads the snapshot, with progress on a terminal when it takes more than a second.
+    /// With `--unredact`, the redacted snapshot comes back with real names before anything
+    /// is decided, so every answer is the one the original snapshot gives.
     func loadSnapshot(_ path: String, options: PruneOptions) throws -> Snapshot {
         let start = Date()
         let tty = isatty(STDERR_FILENO) == 1
+        let map = try redactionMap()
+        var filter: String? = options.namespace.isEmpty ? nil : options.namespace
+        if let map, let ns = filter { filter = map.redactedNamespace(ns) ?? ns }
         do {
-            return try SnapshotLoader.load(path: path, namespace: options.namespace.isEmpty ? nil : options.namespace) { file in
+            let snapshot = try SnapshotLoader.load(path: path, namespace: filter) { file in
                 if tty, Date().timeIntervalSince(start) > 1 {
                     writeErr("loading \(TerminalSafe.escape(file))…")
                 }
             }
+            return map.map { $0.unredact(snapshot) } ?? snapshot
         } catch let e as SnapshotError {
-            throw failInput(e.description)
+            throw failInput(map.map { $0.unredact(text: e.description) } ?? e.description)
         }
     }
 }

@@ -18,6 +18,7 @@ struct WhyCommand: ParsableCommand {
               prunedoc why abf7e465 --snapshot snap/ --keep-tag-revisions 1 --format json
               prunedoc why sha:abz --positions positions.txt
               prunedoc why abf7e465 --live
+              prunedoc why abf7e465 --snapshot redacted.tar.gz --unredact redacted.tar.gz.redaction-map.json
             """)
 
     @Argument(help: "Image digest or unique prefix (sha256:… or hex).")
@@ -40,12 +41,15 @@ struct WhyCommand: ParsableCommand {
     func run() throws {
         let options = try pruner.pruneOptions()
         if let positions {
-            let text: String
+            let map = try pruner.redactionMap()
+            var text: String
             do {
                 text = try String(contentsOfFile: positions, encoding: .utf8)
             } catch {
                 throw failInput("\(positions): cannot read: \(error.localizedDescription)")
             }
+            // Positions printed with the redacted cluster's names read back in real ones.
+            if let map { text = map.unredact(text: text) }
             var lines: [PositionsExplainer.Line]
             do { lines = try PositionsExplainer.parse(text) } catch let e as PositionsExplainer.ParseError {
                 throw failInput("\(positions): \(e.description)")
