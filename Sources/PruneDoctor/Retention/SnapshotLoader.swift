@@ -37,6 +37,8 @@ public enum SnapshotLoader {
                 throw SnapshotError(file: path, message: "no file in the folder is `oc get -o json|yaml` output of a kind the pruner reads"
                     + (snapshot.warnings.isEmpty ? "" : ":\n  " + snapshot.warnings.joined(separator: "\n  ")))
             }
+        } else if isArchive(path) {
+            snapshot = try loadArchive(path, namespace: namespace, progress: progress)
         } else {
             progress?(path)
             try loadFile(path, namespace: namespace, into: &snapshot)
@@ -75,6 +77,16 @@ public enum SnapshotLoader {
         }
         var parts: [Snapshot] = []
         for k in files.indices { parts.append(try results.take(k).get()) }
+        return join(parts)
+    }
+
+    /// Joins snapshots decoded one per file, in the order given.
+    static func join(_ parts: [Snapshot]) -> Snapshot {
+        var parts = parts
+        if parts.count == 1 {
+            parts[0].finishInterning()
+            return parts[0]
+        }
         // The table with the most strings becomes the joined one, so its ids need no mapping;
         // the others are appended whole, and equal strings are merged once at the end.
         let base = parts.indices.max { parts[$0].strings.count < parts[$1].strings.count } ?? 0
@@ -129,11 +141,19 @@ public enum SnapshotLoader {
     /// A file in a folder: one that is not Kubernetes output is skipped with a warning that names
     /// it, unless its name is one of the 14 kinds' (then the user meant it, and it is an error).
     static func loadFolderFile(_ file: String, namespace: String?, into snapshot: inout Snapshot, laterStringBytes: Int = 0) throws {
+        try skippingOtherFiles(file, name: (file as NSString).lastPathComponent, into: &snapshot) { part in
+            try loadFile(file, namespace: namespace, into: &part, laterStringBytes: laterStringBytes)
+        }
+    }
+
+    /// Runs `load` on a fresh snapshot; a file that is not Kubernetes output leaves a warning
+    /// (or nothing, for a companion file) instead, unless it is named after a kind.
+    static func skippingOtherFiles(_ file: String, name: String, into snapshot: inout Snapshot,
+                                   _ load: (inout Snapshot) throws -> Void) throws {
         var part = Snapshot()
         do {
-            try loadFile(file, namespace: namespace, into: &part, laterStringBytes: laterStringBytes)
+            try load(&part)
         } catch let e as SnapshotError where e.notKubernetesOutput {
-            let name = (file as NSString).lastPathComponent
             let stem = (name as NSString).deletingPathExtension.lowercased()
             guard SnapshotKind(rawValue: stem) == nil else { throw e }
             snapshot = Snapshot()
@@ -174,10 +194,14 @@ public enum SnapshotLoader {
             decoder.laterStringBytes = laterStringBytes
             try decoder.decode(into: &snapshot)
         }
-        // An empty List names no kind; `oc get pods -A -o json > pods.json` still says "there
-        // are no pods", so the file name decides, and no missing-kind warning is due.
-        let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension.lowercased()
-        if snapshot.loaded.values.reduce(0, +) == before, let kind = SnapshotKind(rawValue: name) {
+        noteEmptyList(name: (file as NSString).lastPathComponent, before: before, in: &snapshot)
+    }
+
+    /// An empty List names no kind; `oc get pods -A -o json > pods.json` still says "there
+    /// are no pods", so the file name decides, and no missing-kind warning is due.
+    static func noteEmptyList(name: String, before: Int, in snapshot: inout Snapshot) {
+        let stem = (name as NSString).deletingPathExtension.lowercased()
+        if snapshot.loaded.values.reduce(0, +) == before, let kind = SnapshotKind(rawValue: stem) {
             snapshot.present.insert(kind)
         }
     }

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Snapshots in an archive (`collect -o FILE.tar.gz`): read like a folder, as one stream.
+extension SnapshotLoader {
+    /// Archive file names, for a clear error when such a file holds something else.
+    static let archiveSuffixes = [".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar"]
+
+    /// An archive by its first bytes, or by its name (then a wrong content is a clear error).
+    static func isArchive(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        return archiveSuffixes.contains(where: { lower.hasSuffix($0) }) || ArchiveWalker.isArchive(path: path)
+    }
+
+    /// The files at the archive's root, or under its one top-level folder when every entry is
+    /// inside it, chosen by the folder rules. Entries are decoded in archive order as they
+    /// stream past, then joined in name order, so the snapshot is the folder's.
+    static func loadArchive(_ path: String, namespace: String?, limits: ArchiveLimits = .standard,
+                            progress: ((String) -> Void)? = nil) throws -> Snapshot {
+        var rootParts: [(name: String, part: Snapshot)] = []
+        var topParts: [(name: String, part: Snapshot)] = []
+        // While every entry so far is inside one folder, its name; entries elsewhere end that.
+        var top: String?
+        var mixed = false
+        var sawFile = false
+        do {
+            let tar = try TarReader(path: path, limits: limits)
+            while let e = try tar.next() {
+                let parts = e.path.split(separator: "/")
+                if !mixed {
+                    if parts.count == 1 && e.kind != .directory {
+                        mixed = true
+                        topParts = []
+                    } else if top == nil {
+                        top = String(parts[0])
+                    } else if top != String(parts[0]) {
+                        mixed = true
+                        topParts = []
+                    }
+                }
+                guard e.kind == .file else { continue }
+                let name = String(parts[parts.count - 1])
+                let lower = name.lowercased()
+                guard !name.hasPrefix("."), [".json", ".yaml", ".yml"].contains(where: { lower.hasSuffix($0) }) else { continue }
+                let atRoot = parts.count == 1
+                guard atRoot || (!mixed && parts.count == 2) else { continue }
+                sawFile = true
+                let label = path + ":" + e.path
+                progress?(label)
+                var part = Snapshot()
+                try skippingOtherFiles(label, name: name, into: &part) { part in
+                    try loadEntry(label, name: name, size: e.size, from: tar, namespace: namespace, into: &part)
+                }
+                if atRoot { rootParts.append((name, part)) } else { topParts.append((name, part)) }
+            }
+        } catch let e as ArchiveError {
+            throw SnapshotError(file: path, message: e.description.hasPrefix(path + ": ") ? String(e.description.dropFirst(path.count + 2)) : e.description)
+        }
+        let chosen = mixed ? rootParts : topParts + rootParts
+        guard sawFile, !chosen.isEmpty else {
+            throw SnapshotError(file: path, message: "no .json, .yaml or .yml files at the archive's root or in its one top-level folder")
+        }
+        // The folder reads its files in name order; so does the join here.
+        let sorted = chosen.sorted { $0.name < $1.name }
+        let snapshot = join(sorted.map(\.part))
+        if snapshot.present.isEmpty {
+            throw SnapshotError(file: path, message: "no file in the archive is `oc get -o json|yaml` output of a kind the pruner reads"
+                + (snapshot.warnings.isEmpty ? "" : ":\n  " + snapshot.warnings.joined(separator: "\n  ")))
+        }
+        return snapshot
+    }
+
+    /// One archive entry, streamed into the decoder (YAML is read whole, as from a folder).
+    static func loadEntry(_ label: String, name: String, size: Int64, from tar: TarReader,
+                          namespace: String?, into snapshot: inout Snapshot) throws {
+        snapshot.strings.deferLookups()
+        let before = snapshot.loaded.values.reduce(0, +)
+        let lower = name.lowercased()
+        if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") {
+            if size > maxYAMLBytes {
+                throw SnapshotError(file: label, message: "YAML snapshot of \(size >> 20) MiB is over the \(maxYAMLBytes >> 20) MiB that is read whole; collect it with `-o json`, which is streamed at any size")
+            }
+            let json = try yamlToJSON(Data(try tar.readAll(max: Int64(maxYAMLBytes))), file: label)
+            try SnapshotDecoder(reader: JSONByteReader(bytes: json), file: label, namespaceFilter: namespace).decode(into: &snapshot)
+        } else {
+            var decoder = SnapshotDecoder(reader: JSONByteReader(source: tar), file: label, namespaceFilter: namespace)
+            decoder.expectedBytes = Int(size)
+            try decoder.decode(into: &snapshot)
+        }
+        noteEmptyList(name: name, before: before, in: &snapshot)
+    }
+}
