@@ -200,6 +200,9 @@ public final class TarReader: ByteSource {
             if header.allSatisfy({ $0 == 0 }) {
                 finished = true
                 current = nil
+                // The rest is padding; reading it through checks the gzip/xz trailer, so a
+                // cut or corrupt file is an error even when the cut falls after the last entry.
+                _ = try take(.max) { _ in }
                 return nil
             }
             let (kindByte, size, nameBytes, linkBytes, mode, mtime) = try header.withUnsafeBytes { b -> (UInt8, Int64, [UInt8], [UInt8], Int64, Int64) in
