@@ -28,6 +28,11 @@ import Testing
         let ours = dir.appendingPathComponent("ours.tgz").path
         try TarGzFile.archiveFolder(folder, to: ours, mtime: 0)
         let expected = try Self.planBytes(folder, options)
+        // An upload held in memory plans the same.
+        let upload = try SnapshotLoader.load(archive: MemorySource(F.bytes(URL(fileURLWithPath: ours))), name: "upload",
+                                             namespace: options.namespace.isEmpty ? nil : options.namespace)
+        let pruner = Pruner(snapshot: upload, options: options)
+        #expect(PlanReport(pruner: pruner, plan: pruner.run()).jsonBytes() == expected, "\(name) from memory")
         for archive in [dir.appendingPathComponent("sys.tar.gz").path, dir.appendingPathComponent("sys.tar.xz").path, ours] {
             let got = try Self.planBytes(archive, options)
             #expect(got == expected, "\(name) from \(archive): \(String(decoding: got.prefix(400), as: UTF8.self))")
@@ -114,12 +119,19 @@ import Testing
         let archive = dir.appendingPathComponent("s.tgz").path
         #expect { try SnapshotLoader.load(path: archive) } throws: { e in
             guard let e = e as? SnapshotError else { return false }
-            return e.file == archive + ":more-images.json" && !e.notKubernetesOutput
+            return e.file == archive + ":more-images.json" && !e.notKubernetesOutput && !e.badArchive
         }
         let evil = dir.appendingPathComponent("evil.tar.gz").path
         #expect { try SnapshotLoader.load(path: evil) } throws: { e in
             guard let e = e as? SnapshotError else { return false }
-            return e.file == evil && e.message.contains(#"entry "../snap/pods.json""#)
+            return e.file == evil && e.message.contains(#"entry "../snap/pods.json""#) && e.badArchive
+        }
+        // The same from memory, as a server holds an upload.
+        #expect {
+            try SnapshotLoader.load(archive: MemorySource(F.bytes(URL(fileURLWithPath: evil))), name: "upload.tar.gz")
+        } throws: { e in
+            guard let e = e as? SnapshotError else { return false }
+            return e.file == "upload.tar.gz" && e.message.contains(#"entry "../snap/pods.json""#) && e.badArchive
         }
         try F.write("no snapshot here\n", to: dir.appendingPathComponent("notes.txt"))
         try F.sh("tar -czf none.tgz notes.txt", in: dir)

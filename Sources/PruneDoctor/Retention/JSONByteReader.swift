@@ -8,11 +8,15 @@ public struct SnapshotError: Error, Sendable, CustomStringConvertible {
     /// The file is not Kubernetes output at all (a verdict, notes, a manifest), as opposed to
     /// Kubernetes output that is broken; a folder skips the first kind with a warning.
     public let notKubernetesOutput: Bool
+    /// The archive itself is unreadable or unsafe (not the files in it): a server answers
+    /// `bad-archive`.
+    public let badArchive: Bool
 
-    public init(file: String, message: String, notKubernetesOutput: Bool = false) {
+    public init(file: String, message: String, notKubernetesOutput: Bool = false, badArchive: Bool = false) {
         self.file = file
         self.message = message
         self.notKubernetesOutput = notKubernetesOutput
+        self.badArchive = badArchive
     }
 
     public var description: String { "\(file): \(message)" }

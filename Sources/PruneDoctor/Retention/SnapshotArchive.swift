@@ -16,6 +16,24 @@ extension SnapshotLoader {
     /// stream past, then joined in name order, so the snapshot is the folder's.
     static func loadArchive(_ path: String, namespace: String?, limits: ArchiveLimits = .standard,
                             progress: ((String) -> Void)? = nil) throws -> Snapshot {
+        let source: FileDescriptorSource
+        do { source = try FileDescriptorSource(path: path) } catch let e as ArchiveError {
+            throw SnapshotError(file: path, message: e.message)
+        }
+        return try loadArchive(source, name: path, namespace: namespace, limits: limits, progress: progress)
+    }
+
+    /// A snapshot archive from any stream (an upload held in memory: `MemorySource`), read as
+    /// `load(path:)` reads an archive file. `name` stands for the archive in messages.
+    public static func load(archive source: ByteSource, name: String, namespace: String? = nil,
+                            limits: ArchiveLimits = .standard, progress: ((String) -> Void)? = nil) throws -> Snapshot {
+        var snapshot = try loadArchive(source, name: name, namespace: namespace, limits: limits, progress: progress)
+        snapshot.noteMissingKinds()
+        return snapshot
+    }
+
+    static func loadArchive(_ source: ByteSource, name path: String, namespace: String?, limits: ArchiveLimits,
+                            progress: ((String) -> Void)?) throws -> Snapshot {
         var rootParts: [(name: String, part: Snapshot)] = []
         var topParts: [(name: String, part: Snapshot)] = []
         // While every entry so far is inside one folder, its name; entries elsewhere end that.
@@ -23,7 +41,7 @@ extension SnapshotLoader {
         var mixed = false
         var sawFile = false
         do {
-            let tar = try TarReader(path: path, limits: limits)
+            let tar = try TarReader(source: source, name: path, limits: limits)
             while let e = try tar.next() {
                 let parts = e.path.split(separator: "/")
                 if !mixed {
@@ -53,7 +71,8 @@ extension SnapshotLoader {
                 if atRoot { rootParts.append((name, part)) } else { topParts.append((name, part)) }
             }
         } catch let e as ArchiveError {
-            throw SnapshotError(file: path, message: e.description.hasPrefix(path + ": ") ? String(e.description.dropFirst(path.count + 2)) : e.description)
+            throw SnapshotError(file: path, message: e.description.hasPrefix(path + ": ") ? String(e.description.dropFirst(path.count + 2)) : e.description,
+                                badArchive: true)
         }
         let chosen = mixed ? rootParts : topParts + rootParts
         guard sawFile, !chosen.isEmpty else {

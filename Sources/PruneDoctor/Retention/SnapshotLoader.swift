@@ -9,9 +9,12 @@ public enum SnapshotLoader {
     /// YAML files are read whole; larger ones are refused with a pointer to `-o json`.
     public static let maxYAMLBytes = 256 << 20
 
+    /// An archive (`.tar.gz`, `.tgz`, `.tar.xz`, `.tar`, told by content) is read as the folder
+    /// it holds, streamed, within `limits`.
     /// - Parameter namespace: with `-n`, namespaced objects of other namespaces are dropped
     ///   (Images are cluster-scoped and always kept), as oc lists them.
-    public static func load(path: String, namespace: String? = nil, progress: ((String) -> Void)? = nil) throws -> Snapshot {
+    public static func load(path: String, namespace: String? = nil, limits: ArchiveLimits = .standard,
+                            progress: ((String) -> Void)? = nil) throws -> Snapshot {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw SnapshotError(file: path, message: "no such file or directory")
@@ -38,7 +41,7 @@ public enum SnapshotLoader {
                     + (snapshot.warnings.isEmpty ? "" : ":\n  " + snapshot.warnings.joined(separator: "\n  ")))
             }
         } else if isArchive(path) {
-            snapshot = try loadArchive(path, namespace: namespace, progress: progress)
+            snapshot = try loadArchive(path, namespace: namespace, limits: limits, progress: progress)
         } else {
             progress?(path)
             try loadFile(path, namespace: namespace, into: &snapshot)
