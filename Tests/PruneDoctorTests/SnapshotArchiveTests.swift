@@ -189,6 +189,38 @@ import Testing
         #expect(r.maxRSS < 64 << 20, "peak RSS \(r.maxRSS >> 20) MB")
     }
 
+    /// `--snapshot <(…)`: a pipe is read once; its first bytes tell an archive, YAML or JSON.
+    @Test(.timeLimit(.minutes(1)))
+    func pipesAreSniffedWithoutLosingTheirFirstBytes() throws {
+        let dir = try F.tempDir("pipe")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let snap = try Self.snapshotFolder(dir)
+        try F.sh("tar -czf snap.tar.gz -C snap . && printf 'apiVersion: v1\\nkind: List\\nitems: []\\n' > pods.yaml", in: dir)
+        let feeds: [(String, [UInt8])] = [
+            ("archive", try F.bytes(dir.appendingPathComponent("snap.tar.gz"))),
+            ("images", try F.bytes(snap.appendingPathComponent("images.json"))),
+            ("yaml", try F.bytes(dir.appendingPathComponent("pods.yaml"))),
+        ]
+        for (name, bytes) in feeds {
+            let fifo = dir.appendingPathComponent(name).path
+            #expect(mkfifo(fifo, 0o600) == 0)
+            Thread {
+                let fd = open(fifo, O_WRONLY)
+                guard fd >= 0 else { return }
+                _ = ChildProcess.writeAll(fd, bytes)
+                close(fd)
+            }.start()
+            let s = try SnapshotLoader.load(path: fifo)
+            switch name {
+            case "archive":
+                let p = Pruner(snapshot: s, options: Self.now)
+                #expect(PlanReport(pruner: p, plan: p.run()).jsonBytes() == (try Self.planBytes(snap.path, Self.now)))
+            case "images": #expect(s.present == [.images] && !s.images.isEmpty)
+            default: #expect(s.present.isEmpty && s.loaded.values.reduce(0, +) == 0)
+            }
+        }
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func cliPlansAnArchiveAsTheFolderAndRefusesABadOne() throws {
         let dir = try F.tempDir("cli")

@@ -5,15 +5,73 @@ extension SnapshotLoader {
     /// Archive file names, for a clear error when such a file holds something else.
     static let archiveSuffixes = [".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar"]
 
-    /// An archive by its first bytes, or by its name (then a wrong content is a clear error).
+    /// An archive by its name (then a wrong content is a clear error), or by the first bytes
+    /// of a regular file. A pipe (`--snapshot <(oc get …)`) is never peeked at: what is read
+    /// from it could not be read again.
     static func isArchive(_ path: String) -> Bool {
         let lower = path.lowercased()
-        return archiveSuffixes.contains(where: { lower.hasSuffix($0) }) || ArchiveWalker.isArchive(path: path)
+        if archiveSuffixes.contains(where: { lower.hasSuffix($0) }) { return true }
+        return isRegularFile(path) && ArchiveWalker.isArchive(path: path)
     }
 
-    /// The files at the archive's root, or under its one top-level folder when every entry is
-    /// inside it, chosen by the folder rules. Entries are decoded in archive order as they
-    /// stream past, then joined in name order, so the snapshot is the folder's.
+    static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// A pipe or device (`--snapshot <(oc get … -o json)`), read once: its first bytes tell an
+    /// archive, YAML or JSON, and are kept for the decoder.
+    static func loadStream(_ path: String, namespace: String?, limits: ArchiveLimits,
+                           progress: ((String) -> Void)?) throws -> Snapshot {
+        let head: [UInt8]
+        let source: ByteSource
+        do {
+            let input = try FileDescriptorSource(path: path)
+            var buffer = [UInt8](repeating: 0, count: 512)
+            let n = try buffer.withUnsafeMutableBytes { try readFully(input, into: $0) }
+            head = Array(buffer[0..<n])
+            source = PrefixedSource(prefix: head, rest: input)
+        } catch let e as ArchiveError {
+            throw SnapshotError(file: path, message: e.message)
+        }
+        if ArchiveCompression.sniff(head) != nil {
+            return try loadArchive(source, name: path, namespace: namespace, limits: limits, progress: progress)
+        }
+        var snapshot = Snapshot()
+        snapshot.strings.deferLookups()
+        let lower = path.lowercased()
+        let firstByte = head.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
+        let yaml = lower.hasSuffix(".yaml") || lower.hasSuffix(".yml")
+            || (!lower.hasSuffix(".json") && firstByte != nil && firstByte != UInt8(ascii: "{") && firstByte != UInt8(ascii: "["))
+        do {
+            if yaml {
+                let json = try yamlToJSON(readWhole(source, max: maxYAMLBytes, file: path), file: path)
+                try SnapshotDecoder(reader: JSONByteReader(bytes: json), file: path, namespaceFilter: namespace).decode(into: &snapshot)
+            } else {
+                try SnapshotDecoder(reader: JSONByteReader(source: source), file: path, namespaceFilter: namespace).decode(into: &snapshot)
+            }
+        } catch let e as ArchiveError {
+            throw SnapshotError(file: path, message: "read error: \(e.message)")
+        }
+        noteEmptyList(name: (path as NSString).lastPathComponent, before: 0, in: &snapshot)
+        snapshot.finishInterning()
+        return snapshot
+    }
+
+    /// Reads a whole stream, refusing it past `max` bytes.
+    private static func readWhole(_ source: ByteSource, max: Int, file: String) throws -> Data {
+        var out = Data()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
+            if n == 0 { return out }
+            out.append(contentsOf: chunk[0..<n])
+            if out.count > max {
+                throw SnapshotError(file: file, message: "YAML snapshot over the \(max >> 20) MiB that is read whole; collect it with `-o json`, which is streamed at any size")
+            }
+        }
+    }
+
     static func loadArchive(_ path: String, namespace: String?, limits: ArchiveLimits = .standard,
                             progress: ((String) -> Void)? = nil) throws -> Snapshot {
         let source: FileDescriptorSource
@@ -32,6 +90,9 @@ extension SnapshotLoader {
         return snapshot
     }
 
+    /// The files at the archive's root, or under its one top-level folder when every entry is
+    /// inside it, chosen by the folder rules. Entries are decoded in archive order as they
+    /// stream past, then joined in name order, so the snapshot is the folder's.
     static func loadArchive(_ source: ByteSource, name path: String, namespace: String?, limits: ArchiveLimits,
                             progress: ((String) -> Void)?) throws -> Snapshot {
         var rootParts: [(name: String, part: Snapshot)] = []

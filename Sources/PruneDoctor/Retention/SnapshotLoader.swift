@@ -42,6 +42,9 @@ public enum SnapshotLoader {
             }
         } else if isArchive(path) {
             snapshot = try loadArchive(path, namespace: namespace, limits: limits, progress: progress)
+        } else if !isRegularFile(path) {
+            progress?(path)
+            snapshot = try loadStream(path, namespace: namespace, limits: limits, progress: progress)
         } else {
             progress?(path)
             try loadFile(path, namespace: namespace, into: &snapshot)
