@@ -6,6 +6,7 @@ extension PruneDoc {
         Diagnose.self,
         WhyCommand.self,
         PlanCommand.self,
+        CollectCommand.self,
         ProbeCommand.self,
         Rules.self,
         Explain.self,

@@ -21,19 +21,22 @@ struct PlanCommand: ParsableCommand {
               prunedoc plan --snapshot snap/
               prunedoc plan --snapshot snap/ --keep-tag-revisions 1 --keep-younger-than 0s --format json
               prunedoc plan --snapshot all.json --prune-over-size-limit --now 2026-11-29T12:00:00Z
+              prunedoc plan --live --context prod --save snap/
             """)
 
     @OptionGroup var pruner: PrunerOptionGroup
+    @OptionGroup var live: LiveOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if pruner.snapshot == nil { throw ValidationError("plan needs --snapshot PATH") }
+        if (pruner.snapshot == nil) == !live.live { throw ValidationError("plan needs exactly one of --snapshot PATH or --live") }
+        if live.save != nil, !live.live { throw ValidationError("--save goes with --live") }
     }
 
     func run() throws {
         let options = try pruner.pruneOptions()
         let timing = PhaseTimer()
-        let snapshot = try pruner.loadSnapshot(pruner.snapshot!, options: options)
+        let snapshot = live.live ? try live.load(options: options) : try pruner.loadSnapshot(pruner.snapshot!, options: options)
         timing.mark("load")
         let engine = Pruner(snapshot: snapshot, options: options)
         let plan = engine.run()

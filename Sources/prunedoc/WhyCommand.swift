@@ -17,6 +17,7 @@ struct WhyCommand: ParsableCommand {
               prunedoc why sha256:abf7e465 --snapshot snap/
               prunedoc why abf7e465 --snapshot snap/ --keep-tag-revisions 1 --format json
               prunedoc why sha:abz --positions positions.txt
+              prunedoc why abf7e465 --live
             """)
 
     @Argument(help: "Image digest or unique prefix (sha256:… or hex).")
@@ -26,12 +27,14 @@ struct WhyCommand: ParsableCommand {
     var positions: String?
 
     @OptionGroup var pruner: PrunerOptionGroup
+    @OptionGroup var live: LiveOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if (pruner.snapshot == nil) == (positions == nil) {
-            throw ValidationError("why needs exactly one of --snapshot PATH or --positions FILE")
+        if [pruner.snapshot != nil, positions != nil, live.live].filter({ $0 }).count != 1 {
+            throw ValidationError("why needs exactly one of --snapshot PATH, --live or --positions FILE")
         }
+        if live.save != nil, !live.live { throw ValidationError("--save goes with --live") }
     }
 
     func run() throws {
@@ -55,7 +58,7 @@ struct WhyCommand: ParsableCommand {
             }
             return
         }
-        let snapshot = try pruner.loadSnapshot(pruner.snapshot!, options: options)
+        let snapshot = live.live ? try live.load(options: options) : try pruner.loadSnapshot(pruner.snapshot!, options: options)
         let explainer = WhyExplainer(snapshot: snapshot, options: options)
         let digest: String
         do {

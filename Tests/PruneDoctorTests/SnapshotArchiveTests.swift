@@ -141,7 +141,7 @@ import Testing
     }
 
     static func gz(_ bytes: [UInt8]) throws -> [UInt8] {
-        let sink = MemorySink()
+        let sink = MemoryByteSink()
         let g = try GzipSink(sink, name: "test", level: 1)
         try bytes.withUnsafeBytes { try g.write($0) }
         try g.finish()

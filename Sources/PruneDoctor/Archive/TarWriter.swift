@@ -30,7 +30,7 @@ public final class FileDescriptorSink: ByteSink {
 }
 
 /// Collects bytes in memory (tests, small archives sent over a connection).
-public final class MemorySink: ByteSink {
+public final class MemoryByteSink: ByteSink {
     public private(set) var bytes: [UInt8] = []
     public init() {}
     public func write(_ b: UnsafeRawBufferPointer) throws { bytes.append(contentsOf: b) }

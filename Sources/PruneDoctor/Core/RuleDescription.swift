@@ -77,6 +77,7 @@ public struct RuleDescription: Sendable {
         "image": "<image>",
         "client": "oc",
         "hostname": "<registry-host>",
+        "job": "<image-pruner-job>",
     ]
 
     /// Fills `{name}` placeholders from `values`, then from the defaults.

@@ -90,13 +90,19 @@ struct Accumulator {
             sessionClient = client
             if !DiagnosisEngine.looksLikeError(line.text) { return }
         }
-        var items = ErrorLineParser.parse(line.text, lines: line.lineNumbers)
+        // A terminal or a log collector may have cut the line inside a word; read it rejoined.
+        let unwrapped = LineUnwrap.unwrap(line.text, anchors: engine.scanner.anchors)
+        var items = ErrorLineParser.parse(unwrapped ?? line.text, lines: line.lineNumbers)
         if let sessionClient {
             for i in items.indices where items[i].client == .unknown { items[i].client = sessionClient }
         }
         let evidence = EvidenceLine(line: line.firstLine, text: line.text, file: file)
         var classified: [(item: ErrorItem, rule: any DiagnosticRule, facts: Facts)?] = items.map { item in
-            engine.classify(item).map { (item, $0.rule, $0.facts) }
+            engine.classify(item).map { found in
+                var facts = found.facts
+                if unwrapped != nil { facts.set("unwrapped", "read with the line breaks inside words removed (the line was wrapped mid-word)") }
+                return (item, found.rule, facts)
+            }
         }
         let fallback = FallbackAnalysis.resolve(&classified)
         var explainedAny = false
@@ -149,5 +155,28 @@ struct Accumulator {
         }.map(\.element)
         return Diagnosis(findings: sorted, unrecognized: unrecognized, unrecognizedTotal: unrecognizedTotal,
                          linesRead: lines, bytesRead: bytes, candidateLines: candidates, binaryLines: binaryLines)
+    }
+}
+
+/// Rejoins a logical line that a terminal or a log collector cut at a fixed width inside a word.
+enum LineUnwrap {
+    /// The text with each break removed that the reader joined as a cut inside a word (see
+    /// `MidWordWrap`); nil when there is none.
+    static func unwrap(_ text: String, anchors: [String]) -> String? {
+        guard text.contains("\n") else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var out = String(lines[0])
+        var changed = false
+        for (previous, line) in zip(lines, lines.dropFirst()) {
+            if previous.utf8.count >= MidWordWrap.minimumWidth, let last = previous.utf8.last, MidWordWrap.isWordByte(last),
+               let first = line.utf8.first, MidWordWrap.isLowercase(first),
+               MidWordWrap.anchorSpans(tail: previous.suffix(MidWordWrap.reach), head: line.prefix(MidWordWrap.reach), anchors: anchors) {
+                changed = true
+            } else {
+                out += "\n"
+            }
+            out += line
+        }
+        return changed ? out : nil
     }
 }

@@ -71,6 +71,10 @@ public struct ErrorItem: Sendable {
     public var aggregateSize = 1
     /// A timestamp printed on the line (klog, logrus, RFC 3339, syslog), when there is one.
     public var logTime: Date?
+    /// The HTTP status a registry's own log line says it answered (access log or request log).
+    public var status: Int?
+    /// Docker's `If this private registry supports only HTTP or HTTPS with an unknown CA …` advice was cut off the item.
+    public var dockerInsecureHint = false
 
     public init(lines: [Int], lineText: String, text: String) {
         self.lines = lines
@@ -106,6 +110,7 @@ public struct ErrorItem: Sendable {
         }
         if !outerHosts.isEmpty { f["outerHosts"] = outerHosts.json }
         if let logTime { f.set("logTime", ISO8601DateFormatter().string(from: logTime)) }
+        if client == .registry { f.set("observedBy", "the registry's own log (the server side of the request)") }
         return f
     }
 }

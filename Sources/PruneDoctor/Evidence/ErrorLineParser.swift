@@ -13,6 +13,7 @@ public enum ErrorLineParser {
         let parts = splitAggregate(payload)
         var hints: [PingHint] = []
         var texts: [Substring] = []
+        var dockerHinted: [Bool] = []
         for part in parts {
             var p = part
             // A trailing `\n* Please provide a reachable route…` rides on a single error too.
@@ -22,18 +23,31 @@ public enum ErrorLineParser {
                     p = p[..<r.lowerBound]
                 }
             }
+            // Docker's advice after a failed v1/v2 ping is not part of the error.
+            var dockerHint = false
+            if let r = DockerHint.range(in: p) {
+                p = p[..<r.lowerBound]
+                dockerHint = true
+            }
             var t = p.trimmed([" ", "\n", "\r", "\t", ","])
+
             // oc's list hints are printed as `\n - * …`; drop the dash the cut left behind.
             if t.hasSuffix("\n -") { t = t.dropLast(3).trimmed([" ", "\t", "\n"]) }
-            if !t.isEmpty { texts.append(t) }
+            if !t.isEmpty {
+                texts.append(t)
+                dockerHinted.append(dockerHint)
+            }
         }
         if texts.isEmpty, !hints.isEmpty {
             // Only hint text on this line (an aggregate's continuation line read alone).
             texts = [payload]
+            dockerHinted = [false]
         }
         var items: [ErrorItem] = []
         for (i, t) in texts.enumerated() {
+            let dockerHint = dockerHinted[i]
             var item = ErrorItem(lines: lines, lineText: lineText, text: String(t))
+            item.dockerInsecureHint = dockerHint
             item.client = ctx.client
             item.wrapper = ctx.wrapper
             item.registryHost = ctx.registryHost
@@ -41,7 +55,9 @@ public enum ErrorLineParser {
             item.hints = hints
             item.aggregateIndex = i
             item.aggregateSize = texts.count
+            if dockerHint { item.client = .docker }
             resolveChain(&item)
+            RegistryLogLine.read(&item)
             items.append(item)
         }
         return items
@@ -74,7 +90,15 @@ public enum ErrorLineParser {
             if let t = s.find("time=\""), let end = s[t.upperBound...].firstIndex(of: "\"") {
                 ctx.logTime = ctx.logTime ?? Timestamps.parseRFC3339(String(s[t.upperBound..<end]))
             }
-            return Substring(unescapeLogfmt(s[m.upperBound...]))
+            var text = unescapeLogfmt(s[m.upperBound...])
+            // The error often sits in its own field after the message: `msg="Failed to delete digest." Error="Delete …"`.
+            for key in [" error=\"", " err=\"", " Error=\""] {
+                if let e = s[m.upperBound...].find(key) {
+                    text += ": " + unescapeLogfmt(s[e.upperBound...])
+                    break
+                }
+            }
+            return Substring(text)
         }
         // klog: I1129 14:23:11.123456    1 prune.go:925] …
         if let first = s.first, "IWEF".contains(first), s.count > 6,
@@ -366,5 +390,80 @@ public struct URLParts: Sendable, Equatable {
         }
         let p = rest[authorityEnd...]
         path = p.isEmpty ? "/" : String(p.prefix(while: { $0 != "?" && $0 != "#" }))
+    }
+}
+
+/// Docker's advice after a failed ping (`. If this private registry supports only HTTP or HTTPS
+/// with an unknown CA certificate, please add --insecure-registry …`), which a terminal may have
+/// wrapped anywhere.
+enum DockerHint {
+    /// Where the advice starts (at its full stop), or nil.
+    static func range(in s: Substring) -> Range<Substring.Index>? {
+        var from = s.startIndex
+        while let r = s[from...].find(". If this") {
+            let after = s[r.upperBound...].drop(while: { $0 == " " || $0 == "\n" || $0 == "\r" })
+            // The rest may be on the next line, cut off by a terminal that wrapped it.
+            if after.hasPrefix("private registry") || after.isEmpty { return r }
+            from = r.upperBound
+        }
+        return nil
+    }
+}
+
+/// Reads the request a registry's own log line describes: distribution's request log
+/// (`http.request.method=DELETE … http.request.uri="/v2/…" http.response.status=405`) and the
+/// combined access log its HTTP server and proxies write (`"DELETE /v2/… HTTP/1.1" 405 78`).
+enum RegistryLogLine {
+    static let methods = ["GET", "HEAD", "PUT", "POST", "PATCH", "DELETE"]
+
+    static func read(_ item: inout ErrorItem) {
+        let line = item.lineText
+        if line.contains("http.request.method=") {
+            // distribution's request log: the refusal is in its fields, not only in msg="…".
+            item.client = .registry
+            item.text = line
+            item.message = line
+            item.method = line.slice(after: "http.request.method=", before: " ")
+            if let uri = line.slice(after: "http.request.uri=\"", before: "\"") { item.path = uri }
+            if let status = line.slice(after: "http.response.status=", before: " ") ?? suffixValue(line, "http.response.status=") {
+                item.status = Int(status)
+            }
+            return
+        }
+        guard let request = accessLogRequest(in: item.text) ?? accessLogRequest(in: line) else { return }
+        item.client = .registry
+        item.method = request.method
+        item.path = request.path
+        item.status = request.status
+    }
+
+    /// `METHOD /path HTTP/1.1" 405` (quoted, combined log format) or `METHOD /path HTTP/1.1 405`.
+    static func accessLogRequest(in text: String) -> (method: String, path: String, status: Int)? {
+        var from = text.startIndex
+        while let r = text.find(" HTTP/", from: from) {
+            from = r.upperBound
+            // Before: `METHOD /path`, the method after a quote or at a word start.
+            let before = text[..<r.lowerBound]
+            guard let pathStart = before.lastIndex(of: " ") else { continue }
+            let path = before[before.index(after: pathStart)...]
+            guard path.hasPrefix("/") else { continue }
+            let head = before[..<pathStart]
+            let method = head.reversed().prefix(while: { $0.isUppercase }).reversed()
+            guard methods.contains(String(method)) else { continue }
+            // After: `1.1" 405` or `1.1 405`.
+            var rest = text[r.upperBound...].drop(while: { $0.isNumber || $0 == "." })
+            if rest.hasPrefix("\"") { rest = rest.dropFirst() }
+            guard rest.hasPrefix(" ") else { continue }
+            let digits = rest.dropFirst().prefix(while: \.isNumber)
+            guard digits.count == 3, let status = Int(digits) else { continue }
+            return (String(method), String(path), status)
+        }
+        return nil
+    }
+
+    private static func suffixValue(_ line: String, _ key: String) -> String? {
+        guard let r = line.range(of: key) else { return nil }
+        let v = line[r.upperBound...].prefix(while: \.isNumber)
+        return v.isEmpty ? nil : String(v)
     }
 }

@@ -2,6 +2,26 @@
 public enum GoQuoted {
     /// Decodes the body of a Go quoted string (without the surrounding quotes) to bytes.
     /// Unknown escapes are kept literally; the result is never longer than the input.
+    /// The body of the Go-quoted string that starts right after `marker` (`malformed HTTP response "…"`),
+    /// up to its closing quote, escapes honoured; text after it (a `%#v` dump of the error, a log
+    /// field) is not part of it. A string whose closing quote was cut off runs to the last quote or the end.
+    public static func body(after marker: String, in text: String) -> String? {
+        guard let start = text.range(of: marker) else { return nil }
+        let rest = text[start.upperBound...]
+        var i = rest.startIndex
+        while i < rest.endIndex {
+            let c = rest[i]
+            if c == "\\" {
+                i = rest.index(after: i)
+                if i == rest.endIndex { break }
+            } else if c == "\"" {
+                return String(rest[..<i])
+            }
+            i = rest.index(after: i)
+        }
+        return text.slice(after: marker, beforeLast: "\"") ?? String(rest)
+    }
+
     public static func unquote<S: StringProtocol>(_ body: S) -> [UInt8] {
         let src = Array(body.utf8)
         var out: [UInt8] = []

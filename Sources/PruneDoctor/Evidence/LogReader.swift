@@ -184,7 +184,21 @@ public struct LogReader {
         while dashed < end, p[dashed] == 0x20 { dashed += 1 }
         if dashed + 1 < end, p[dashed] == UInt8(ascii: "-"), p[dashed + 1] == 0x20 { next = dashed + 2 }
         if next + 2 < end, p[next] == UInt8(ascii: "*"), p[next + 1] == UInt8(ascii: " ") { return true }
-        return false
+        return wrapsMidWord(p, lineStart: lineStart, lineEnd: lineEnd, end: end)
+    }
+
+    /// A line a terminal or a log collector cut inside a word: it ends in a letter or digit, the
+    /// next line goes on with a lower-case letter, and an anchor (`is forbid` / `den: User "`) is
+    /// whole only when the two are read as one. Ordinary consecutive lines never make an anchor
+    /// across their break, so they stay apart.
+    private func wrapsMidWord(_ p: UnsafePointer<UInt8>, lineStart: Int, lineEnd: Int, end: Int) -> Bool {
+        guard lineEnd - lineStart >= MidWordWrap.minimumWidth, lineEnd + 1 < end,
+              MidWordWrap.isWordByte(p[lineEnd - 1]), MidWordWrap.isLowercase(p[lineEnd + 1]) else { return false }
+        let reach = MidWordWrap.reach
+        let tail = String(decoding: UnsafeBufferPointer(start: p + max(lineStart, lineEnd - reach), count: min(reach, lineEnd - lineStart)), as: UTF8.self)
+        let headEnd = min(end, lineEnd + 1 + reach)
+        let head = String(decoding: UnsafeBufferPointer(start: p + lineEnd + 1, count: headEnd - lineEnd - 1), as: UTF8.self)
+        return MidWordWrap.anchorSpans(tail: tail, head: head.prefix(while: { $0 != "\n" }), anchors: scanner.anchors)
     }
 
     func index(of byte: UInt8, in p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
@@ -210,5 +224,39 @@ public struct LogReader {
             i = j + 1
         }
         return n
+    }
+}
+
+/// The test for a line cut inside a word, shared by the reader (which joins such lines) and the
+/// engine (which reads them glued back together).
+enum MidWordWrap {
+    /// Shorter lines are not wrapped by a terminal or a collector.
+    static let minimumWidth = 40
+    /// How far on each side of a break an anchor can reach.
+    static let reach = 64
+
+    static func isWordByte(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+            || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+    }
+
+    static func isLowercase(_ b: UInt8) -> Bool { b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") }
+
+    /// Whether some anchor occurs in `tail + head` across the point where they meet.
+    static func anchorSpans<T: StringProtocol, H: StringProtocol>(tail: T, head: H, anchors: [String]) -> Bool {
+        let joint = tail.utf8.count
+        let glued = Array((String(tail) + String(head)).utf8)
+        for anchor in anchors {
+            let a = Array(anchor.utf8)
+            guard a.count >= 2, a.count <= glued.count else { continue }
+            // Starts that leave at least one byte on each side of the joint.
+            let first = max(0, joint - a.count + 1)
+            let last = min(joint - 1, glued.count - a.count)
+            guard first <= last else { continue }
+            for start in first...last where glued[start] == a[0] {
+                if glued[start..<(start + a.count)].elementsEqual(a) { return true }
+            }
+        }
+        return false
     }
 }

@@ -126,7 +126,7 @@ extension SnapshotLoader {
                 let label = path + ":" + e.path
                 progress?(label)
                 var part = Snapshot()
-                try skippingOtherFiles(label, name: name, into: &part) { part in
+                try loadFolderMember(label, name: name, into: &part) { part in
                     try loadEntry(label, name: name, size: e.size, from: tar, namespace: namespace, into: &part)
                 }
                 if atRoot { rootParts.append((name, part)) } else { topParts.append((name, part)) }

@@ -86,7 +86,8 @@ public enum SnapshotLoader {
         return join(parts)
     }
 
-    /// Joins snapshots decoded one per file, in the order given.
+    /// Joins decoded parts in their order, as one snapshot; one part is taken as it is, as a
+    /// folder of one file is.
     static func join(_ parts: [Snapshot]) -> Snapshot {
         var parts = parts
         if parts.count == 1 {
@@ -147,15 +148,39 @@ public enum SnapshotLoader {
     /// A file in a folder: one that is not Kubernetes output is skipped with a warning that names
     /// it, unless its name is one of the 14 kinds' (then the user meant it, and it is an error).
     static func loadFolderFile(_ file: String, namespace: String?, into snapshot: inout Snapshot, laterStringBytes: Int = 0) throws {
-        try skippingOtherFiles(file, name: (file as NSString).lastPathComponent, into: &snapshot) { part in
+        try loadFolderMember(file, into: &snapshot) { part in
             try loadFile(file, namespace: namespace, into: &part, laterStringBytes: laterStringBytes)
         }
     }
 
-    /// Runs `load` on a fresh snapshot; a file that is not Kubernetes output leaves a warning
-    /// (or nothing, for a companion file) instead, unless it is named after a kind.
-    static func skippingOtherFiles(_ file: String, name: String, into snapshot: inout Snapshot,
-                                   _ load: (inout Snapshot) throws -> Void) throws {
+    /// Files read straight from the cluster, decoded as a folder of them would be (same order,
+    /// same rules), so a live read and its saved snapshot give the same model.
+    public static func load(files: [(name: String, bytes: [UInt8])], namespace: String? = nil, source: String = "live") throws -> Snapshot {
+        var parts: [Snapshot] = []
+        for f in files.sorted(by: { $0.name < $1.name }) {
+            let label = source + ":" + f.name
+            var part = Snapshot()
+            try loadFolderMember(label, name: f.name, into: &part) { part in
+                part.strings.deferLookups()
+                let before = part.loaded.values.reduce(0, +)
+                try SnapshotDecoder(reader: JSONByteReader(bytes: f.bytes), file: label, namespaceFilter: namespace).decode(into: &part)
+                let stem = (f.name as NSString).deletingPathExtension.lowercased()
+                if part.loaded.values.reduce(0, +) == before, let kind = SnapshotKind(rawValue: stem) { part.present.insert(kind) }
+            }
+            parts.append(part)
+        }
+        var snapshot = parts.isEmpty ? Snapshot() : join(parts)
+        if parts.isEmpty { snapshot.finishInterning() }
+        snapshot.noteMissingKinds()
+        return snapshot
+    }
+
+    /// One member of a folder (or of a live read, or of an archive): skipped with a warning when
+    /// it is not Kubernetes output, unless it is named after one of the 14 kinds. `name` is the
+    /// file's own name where `file` is a label (`live:pods.json`, `snap.tar.gz:pods.json`).
+    static func loadFolderMember(_ file: String, name: String? = nil, into snapshot: inout Snapshot,
+                                 load: (inout Snapshot) throws -> Void) throws {
+        let name = name ?? (file as NSString).lastPathComponent
         var part = Snapshot()
         do {
             try load(&part)

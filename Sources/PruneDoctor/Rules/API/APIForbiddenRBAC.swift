@@ -45,6 +45,7 @@ struct APIForbiddenRBAC: DiagnosticRule {
             "Failed to list daemonsets: daemonsets.apps is forbidden: User \"pruner-bot\" cannot list resource \"daemonsets\" in API group \"apps\" at the cluster scope\n - * Make sure to update clusterRoleBindings.",
             #"Error from server (Forbidden): User "alice" cannot list images.image.openshift.io at the cluster scope."#,
             #"error updating image stream team/app to remove image references: imagestreams.image.openshift.io "app" is forbidden: User "alice" cannot update resource "imagestreams/status" in API group "image.openshift.io" in the namespace "team""#,
+            "Error from server (Forbidden): images.image.openshift.io is forbidden: User \"system:serviceaccount:openshift-image-registry:pruner\" can\nnot list resource \"images\" in API group \"image.openshift.io\" at the cluster scope",
         ],
         nonTriggering: [
             "denied: requested access to the resource is denied",

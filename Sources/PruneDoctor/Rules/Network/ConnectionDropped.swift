@@ -15,7 +15,10 @@ struct ConnectionDropped: DiagnosticRule {
             of the registry that drops connections it does not like (wrong SNI, idle timeout, a TLS-inspecting \
             proxy), a registry pod that crashed or restarted mid-request, or plain HTTP sent to a TLS port whose \
             server hangs up instead of answering. With an https URL and the EOF in the handshake, the far end \
-            is usually not the TLS service you expect.
+            is usually not the TLS service you expect. Docker's v1-era clients print the same EOF for \
+            /v1/_ping ("v1 ping attempt failed with error: Get https://host/v1/_ping: EOF. If this private \
+            registry supports only HTTP …"); it means what it means for /v2/. An http:// request to a \
+            registry that ends in EOF is reported as registry-tls-only instead.
             """,
         confirm: [
             "curl -v https://{host}/v2/",
@@ -39,11 +42,14 @@ struct ConnectionDropped: DiagnosticRule {
             #"Error: initializing source docker://registry.example.com/app:v1: pinging container registry registry.example.com: Get "https://registry.example.com/v2/": unexpected EOF"#,
             "curl: (52) Empty reply from server",
             "curl: (56) Recv failure: Connection reset by peer",
+            "INFO[0263] Reading blob body from https://hub.example.com/v2/apps/nginx/blobs/sha256:18e855ea failed (unexpected EOF), reconnecting…",
+            "FATA[0004] Error: v1 ping attempt failed with error: Get https://site.com:443/v1/_ping: EOF. If this private registry supports only HTTP or HTTPS with an unknown CA certificate, please add `--insecure-registry site.com:443` to the daemon's arguments.",
             #"Error response from daemon: Head "https://registry.example.com/v2/app/manifests/v1": write tcp 10.0.0.5:40012->10.0.0.9:443: write: broken pipe"#,
         ],
         nonTriggering: [
             "error: failed to read image metadata for sha256:abc: EOF while decoding layer config",
             #"error: failed to ping registry h:5000: Get "https://h:5000/": remote error: tls: handshake failure"#,
+            #"error deleting blob sha256:6e4f1a9c from the registry: Delete "http://172.30.30.30:5000/admin/blobs/sha256:6e4f1a9c": EOF"#,
         ]
     )
 
@@ -57,7 +63,7 @@ struct ConnectionDropped: DiagnosticRule {
     func match(_ item: ErrorItem) -> Facts? {
         let text = item.message
         // oc's http try against a TLS port: a consequence of the https problem, not a dropped connection.
-        if RegistryTLSOnly.eofFromTLSPort(item) { return nil }
+        if RegistryTLSOnly.eofFromTLSPort(item) || RegistryTLSOnly.plainHTTPEOF(item) { return nil }
         var f = Facts()
         if text.contains("connection reset by peer") || text.contains("Connection reset by peer")
             || text.contains("forcibly closed by the remote host") {
@@ -70,6 +76,9 @@ struct ConnectionDropped: DiagnosticRule {
             f.set("drop", "closed by the server")
         } else if GoEOF.endsInEOF(text), item.url != nil || text.contains("read tcp") || text.contains("tls: ") {
             f.set("drop", text.hasSuffix("unexpected EOF") ? "unexpected EOF (closed mid-response)" : "EOF (closed before any response)")
+        } else if text.contains("failed (unexpected EOF)") || text.contains("failed (EOF)"), text.contains("http") {
+            // containers/image's resumable blob reader: `Reading blob body from https://… failed (unexpected EOF), reconnecting…`.
+            f.set("drop", "unexpected EOF (closed mid-response)")
         } else if text.contains("Recv failure") {
             f.set("drop", "receive failed")
         } else {

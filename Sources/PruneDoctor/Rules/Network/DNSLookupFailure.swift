@@ -48,6 +48,7 @@ struct DNSLookupFailure: DiagnosticRule {
             "Error response from daemon: Get \"https://registry.example.com/v2/\": dial tcp: lookup registry.example.com: getaddrinfow: No such host is known.",
             "Error: initializing source docker://registry.example.com/app:latest: pinging container registry registry.example.com: Get \"https://registry.example.com/v2/\": dial tcp: lookup registry.example.com: Temporary failure in name resolution",
             "dial tcp: lookup registry.example.com on 10.0.0.10:53: read udp 10.0.0.5:40000->10.0.0.10:53: read: connection refused",
+            #"Error: initializing source docker://ubuntu:latest: pinging container registry registry-1.docker.io: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 192.168.178.1:53: dial udp 192.168.178.1:53: socket: permission denied"#,
         ],
         nonTriggering: [
             "error: failed to ping registry 172.30.1.2:5000: Get \"https://172.30.1.2:5000/\": dial tcp 172.30.1.2:5000: i/o timeout",
@@ -83,7 +84,8 @@ struct DNSLookupFailure: DiagnosticRule {
             f.set("resolver", lookup.server)
             f.set("dnsError", lookup.error)
             if lookup.error.contains("i/o timeout") || lookup.error.contains("connection refused")
-                || lookup.error.contains("unreachable") || lookup.error.contains("no route") {
+                || lookup.error.contains("unreachable") || lookup.error.contains("no route")
+                || lookup.error.contains("socket: ") || lookup.error.contains("permission denied") {
                 f.set("resolverProblem", "the resolver itself did not answer")
             }
         } else if let bare = ["Temporary failure in name resolution", "Name or service not known", "nodename nor servname"]
@@ -125,7 +127,11 @@ struct DNSLookupFailure: DiagnosticRule {
                 continue
             }
             let error = after.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard resolverErrors.contains(where: { error.contains($0) }) else { continue }
+            // With a resolver address the query itself failed, whatever the reason (`dial udp …: socket:
+            // permission denied` in a sandbox, a firewall); without one, only resolver answers count.
+            let queryFailed = server != nil && (error.hasPrefix("dial udp") || error.hasPrefix("read udp")
+                || error.hasPrefix("write udp") || error.hasPrefix("dial tcp"))
+            guard queryFailed || resolverErrors.contains(where: { error.contains($0) }) else { continue }
             return (String(name), server, error)
         }
         return nil

@@ -27,18 +27,22 @@ struct TCPConnectionRefused: DiagnosticRule {
             "FATA[0000] Error: v1 ping attempt failed with error: Get http://localhost:5000/v1/_ping: dial tcp 127.0.0.1:5000: connection refused",
             "curl: (7) Failed to connect to localhost port 5000 after 0 ms: Connection refused",
             "curl: (7) Failed to connect to 127.0.0.1 port 1 after 0 ms: Couldn't connect to server",
+            "INFO  web.RepositoryService  - Ping failed: org.apache.http.conn.HttpHostConnectException: Connection to http://localhost:5000 refused",
         ],
         nonTriggering: [
+            "org.apache.http.conn.HttpHostConnectException: Connect to registry.example.com:5000 timed out",
             "dial tcp: lookup registry.example.com on 10.0.0.10:53: read udp 10.0.0.5:40000->10.0.0.10:53: read: connection refused",
         ]
     )
 
-    let anchors = ["connection refused", "Connection refused", "Couldn't connect to server"]
+    let anchors = ["connection refused", "Connection refused", "Couldn't connect to server", "HttpHostConnectException"]
     let failingLayer = FailingLayer.tcp
 
     func match(_ item: ErrorItem) -> Facts? {
         // A refused DNS query is a DNS problem, not a refused registry port.
         if item.text.contains("lookup "), item.text.contains(":53") { return nil }
+        // Apache HttpClient (Java registry UIs, Jenkins plugins): `HttpHostConnectException: Connection to http://h:5000 refused`.
+        if item.text.contains("HttpHostConnectException"), !item.text.contains(" refused") { return nil }
         var f = Facts()
         if let dial = item.text.slice(after: "dial tcp ", before: ": ") { f.set("dialAddress", dial) }
         if item.text.contains("getsockopt") { f.set("goVersion", "Go < 1.10 wording (getsockopt)") }

@@ -1,6 +1,7 @@
 enum PrunerJobRules {
     static let all: [any DiagnosticRule] = [
         PrunerJobFailed(),
+        PrunerJobSlow(),
         PrunerInvalidSchedule(),
     ]
 }

@@ -16,7 +16,9 @@ struct RegistryDenied: DiagnosticRule {
             answer; a Kubernetes "Error from server (Forbidden): … is forbidden: User …" is an API RBAC denial \
             (api-forbidden-rbac), not this. External registries (Quay, Docker Hub, Harbor) answer DENIED when \
             the robot account or token lacks delete or push rights on the repository, or the repository is \
-            protected (immutable tags, retention lock).
+            protected (immutable tags, retention lock). The registry's (or its proxy's) access log shows the \
+            refused request ("DELETE /v2/… HTTP/1.1" 403), and docker's v1-era client printed only the \
+            reason phrase after the URL ("Get https://host/v1/_ping: Forbidden").
             """,
         confirm: [
             "oc whoami",
@@ -41,15 +43,21 @@ struct RegistryDenied: DiagnosticRule {
             "denied: requested access to the resource is denied",
             "Error response from daemon: pull access denied for registry.example.com/team/app, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
             #"{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}"#,
+            "DELETE https://icr.io/v2/team/app/manifests/sha256:8f9f: DENIED: You are not authorized to access the specified resource.",
+            #"192.168.12.171 - - [15/Mar/2016:18:08:34 +0000] "DELETE /v2/team/app/manifests/sha256:09de HTTP/1.1" 403 78 "-" "Go-http-client/1.1""#,
+            "Error: Invalid registry endpoint https://myregistry:4443/v1/: Get https://myregistry:4443/v1/_ping: Forbidden. If this private registry supports only HTTP or HTTPS with an unknown CA certificate, please add `--insecure-registry myregistry:4443` to the daemon's arguments.",
         ],
         nonTriggering: [
             "Error from server (Forbidden): images.image.openshift.io is forbidden: User \"dev\" cannot list resource \"images\" in API group \"image.openshift.io\" at the cluster scope",
             "error deleting blob sha256:aa11 from the registry: 401 Unauthorized",
+            #"192.168.12.171 - - [15/Mar/2016:18:08:34 +0000] "GET /v2/team/app/tags/list HTTP/1.1" 403 78 "-" "curl/7.35.0""#,
         ]
     )
 
     let anchors = ["403 Forbidden", "HTTP 403", "StatusCode: 403", "status code 403", "registry 403",
-                   "requested access to the resource is denied", "\"DENIED\"", "denied: "]
+                   "requested access to the resource is denied", "\"DENIED\"", "denied: ", "DENIED: ", "status=403",
+                   "HTTP/1.1\" 403", "HTTP/1.0\" 403", "HTTP/2.0\" 403", "HTTP/1.1 403", "http.response.status=403",
+                   ": Forbidden"]
     let failingLayer = FailingLayer.registry
     // Same rank as registry-unauthorized; Kubernetes denials are refused in `match`, not outranked.
     let priority = 20

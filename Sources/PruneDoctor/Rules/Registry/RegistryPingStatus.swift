@@ -17,7 +17,10 @@ struct RegistryPingStatus: DiagnosticRule {
             registry whose storage backend fails. podman, skopeo and buildah report the same check of /v2/ \
             as "invalid status code from registry 404 (Not Found)" or "StatusCode: 404". A 400 Bad Request \
             to an http:// try is a TLS port (registry-tls-only), and 401/403 are credential problems \
-            (registry-unauthorized, registry-denied).
+            (registry-unauthorized, registry-denied). Docker's v1-era clients pinged /v1/_ping and printed \
+            the answer after the URL ("Failed to ping http://host:5000/v1/_ping: 404 : Not Found"): a 404 \
+            there is a v2-only registry (distribution) that has no v1 API, the same cause as a 404 on /v2/ \
+            from a wrong port.
             """,
         confirm: [
             "curl -sk -o /dev/null -w '%{http_code}\\n' https://{host}/",
@@ -38,21 +41,24 @@ struct RegistryPingStatus: DiagnosticRule {
             "error: failed to ping registry registry.apps.example.com: [unexpected status: 404 Not Found, unexpected status: 404 Not Found]",
             #"FATA[0000] Error parsing image name "docker://myregistry.com:5000/ubuntu:18.04": error pinging docker registry myregistry.com:5000: invalid status code from registry 404 (Not Found)"#,
             "error: error communicating with registry: unexpected status code 404",
+            "ERROR web.RepositoryService  - Failed to ping http://192.168.2.159:5000/v1/_ping: 404 : Not Found",
             "error: failed to ping registry image-registry.openshift-image-registry.svc:5000: unexpected status: 503 Service Unavailable",
         ],
         nonTriggering: [
             "error: failed to ping registry http://registry.example.com:5000: unexpected status: 400 Bad Request",
             "error: failed to ping registry registry.example.com: unexpected status: 401 Unauthorized",
+            "Error response from daemon: Get https://xx:5000/v1/_ping: EOF",
         ]
     )
 
-    let anchors = ["unexpected status: ", "unexpected status code ", "invalid status code from registry", "StatusCode: "]
+    let anchors = ["unexpected status: ", "unexpected status code ", "invalid status code from registry", "StatusCode: ",
+                   "/_ping: "]
     let failingLayer = FailingLayer.http
     // The generic answer: the TLS-port 400 and the 401/403/405 rules are more specific and win.
     let priority = -10
 
     func match(_ item: ErrorItem) -> Facts? {
-        guard let status = RegistryOperation.status(in: item.text), status.code != 200 else { return nil }
+        guard let status = RegistryOperation.status(of: item), status.code != 200 else { return nil }
         var f = Facts()
         f.set("status", RegistryOperation.describe(status))
         f["statusCode"] = .int(status.code)
@@ -62,6 +68,8 @@ struct RegistryPingStatus: DiagnosticRule {
             f.set("pingedPaths", "/ then /healthz")
         } else if item.client == .containersImage {
             f.set("pingedPaths", "/v2/")
+        } else if item.path?.hasSuffix("/_ping") == true {
+            f.set("pingedPaths", "/v1/_ping (docker v1-era ping: a v2-only registry answers it 404)")
         }
         return f
     }

@@ -46,7 +46,7 @@ struct HTTP2PriorKnowledge: DiagnosticRule {
     let priority = 20
 
     func match(_ item: ErrorItem) -> Facts? {
-        guard let quoted = item.text.slice(after: "malformed HTTP response \"", beforeLast: "\"") else { return nil }
+        guard let quoted = GoQuoted.body(after: "malformed HTTP response \"", in: item.text) else { return nil }
         let bytes = GoQuoted.unquote(quoted)
         let kind = ProtocolBytes.classify(bytes, lineCut: true)
         guard kind.kind == .http2Frame else { return nil }

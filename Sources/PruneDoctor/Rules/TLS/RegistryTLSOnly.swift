@@ -12,7 +12,12 @@ struct RegistryTLSOnly: DiagnosticRule {
             (malformed HTTP response "\\x15\\x03\\x01\\x00\\x02\\x02": alert, TLS 1.0, fatal; the description \
             byte 0x0a is eaten as the line end), or, if the registry is written in Go, with 400 "Client sent \
             an HTTP request to an HTTPS server". When both tries are in one aggregate the https failure is the \
-            real problem and this one follows from it.
+            real problem and this one follows from it. The same happens to every request oc sends over \
+            http:// once the ping chose http: the DELETEs of layer links, manifests and blobs \
+            ("error deleting blob … from the registry: Delete \"http://…/admin/blobs/…\": malformed HTTP \
+            response …"). Go reports a bare EOF instead when the TLS server just closes the connection; an \
+            http:// request to a registry that ends in EOF is then this cause rather than a dropped \
+            connection, but one line alone cannot prove it, so the finding says how sure it is (confidence).
             """,
         confirm: [
             "openssl s_client -connect {host} </dev/null | head -5",
@@ -33,11 +38,15 @@ struct RegistryTLSOnly: DiagnosticRule {
             #"Error: trying to reuse blob sha256:aa at destination: pinging container registry localhost:5684: StatusCode: 400, "Client sent an HTTP request to an HTTPS server.\n""#,
             "error: failed to ping registry http://registry.example.com:5000: unexpected status: 400 Bad Request",
             "2024/03/01 10:00:00 http: TLS handshake error from 10.128.0.1:43210: tls: first record does not look like a TLS handshake",
+            #"error deleting blob sha256:6e4f1a9c from the registry: Delete "http://172.30.30.30:5000/admin/blobs/sha256:6e4f1a9c": EOF"#,
+            #"imagestream myproject/myapp: failed to delete manifest link sha256:0a1b: Delete "http://172.30.30.30:5000/v2/myproject/myapp/manifests/sha256:0a1b": EOF"#,
+            #"error: failed to ping registry http://172.30.30.30:5000: Get "http://172.30.30.30:5000/": EOF"#,
         ],
         nonTriggering: [
             #"error: failed to ping registry h:5000: Get "http://h:5000/": malformed HTTP response "\x00\x00\x12\x04\x00\x00\x00\x00\x00""#,
             "error: failed to ping registry h:5000: unexpected status: 404 Not Found",
-            #"error: failed to ping registry h:5000: Get "http://h:5000/": EOF"#,
+            #"Error response from daemon: Get "https://registry.example.com/v2/": EOF"#,
+            #"WARNING: Service example.com Failing: HTTP Error Get http://example.com/index.html: EOF"#,
         ],
         clientAdvice: [
             ClientAdvice([.docker], remediation: [
@@ -66,7 +75,11 @@ struct RegistryTLSOnly: DiagnosticRule {
 
     func match(_ item: ErrorItem) -> Facts? {
         var f = Facts()
-        if let quoted = item.text.slice(after: "malformed HTTP response \"", beforeLast: "\"") {
+        // Which of oc's requests went over plain HTTP: the ping, or a delete after it.
+        if let operation = RegistryOperation.facts(item).string("operation"), operation.hasPrefix("delete") {
+            f.merge(RegistryOperation.facts(item))
+        }
+        if let quoted = GoQuoted.body(after: "malformed HTTP response \"", in: item.text) {
             let bytes = GoQuoted.unquote(quoted)
             let kind = ProtocolBytes.classify(bytes, lineCut: true)
             guard kind.kind == .tlsAlert || kind.kind == .tlsHandshake || kind.kind == .tlsRecord else { return nil }
@@ -83,6 +96,12 @@ struct RegistryTLSOnly: DiagnosticRule {
         }
         if RegistryTLSOnly.eofFromTLSPort(item) {
             f.set("httpAnswer", "EOF: the server closed the plain-HTTP connection (the https try of the same ping reached a TLS server)")
+            f.set("confidence", "high: the https try of the same ping reached a TLS server")
+            return f
+        }
+        if RegistryTLSOnly.plainHTTPEOF(item) {
+            f.set("httpAnswer", "EOF: the server closed the plain-HTTP connection without an answer")
+            f.set("confidence", "medium: one line cannot tell a TLS port that hangs up on plain HTTP from a connection dropped on the way; against a registry over http:// the TLS port is the usual cause")
             return f
         }
         if item.text.contains("TLS handshake error from"), item.text.contains("first record does not look like a TLS handshake") {
@@ -102,6 +121,17 @@ struct RegistryTLSOnly: DiagnosticRule {
             return f
         }
         return nil
+    }
+
+    /// A plain-HTTP request to a registry (the ping, or a DELETE of a manifest, layer link or blob)
+    /// ended in EOF: Go reports EOF when a TLS server closes the connection on bytes that are not a
+    /// TLS handshake, where others answer with an alert or a 400.
+    static func plainHTTPEOF(_ item: ErrorItem) -> Bool {
+        guard item.scheme == "http", GoEOF.endsInEOF(item.message) else { return false }
+        let path = item.path ?? "/"
+        let registryPath = path.hasPrefix("/v2/") || path.hasPrefix("/v1/") || path.hasPrefix("/admin/blobs/") || path == "/healthz"
+        let ocRequest = item.wrapper != nil || (RegistryOperation.facts(item).string("operation")?.hasPrefix("delete") ?? false)
+        return registryPath || ocRequest
     }
 
     /// The http try of oc's https→http ping ended in EOF while the https try of the same aggregate
