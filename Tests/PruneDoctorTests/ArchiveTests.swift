@@ -46,6 +46,7 @@ import Testing
         let written = try TarGzFile.archiveFolder(src.path, to: out, topLevel: "snap", mtime: 1_767_225_600)
         #expect(written.count == tree.count)
         #expect(!FileManager.default.fileExists(atPath: out + ".tmp"))
+        #expect((try FileManager.default.attributesOfItem(atPath: out)[.posixPermissions] as? Int) == 0o600)
 
         // Our reader: every file, byte for byte, with the given time and modes.
         let entries = try F.entries(out)

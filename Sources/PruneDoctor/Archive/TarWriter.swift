@@ -248,7 +248,8 @@ public final class TarWriter {
 }
 
 /// Writes a `.tar.gz` file atomically: into `PATH.tmp`, renamed over `PATH` by `commit`;
-/// dropped without `commit`, the temporary file is removed.
+/// dropped without `commit`, the temporary file is removed. The file is the owner's alone by
+/// default (0600), as collected cluster data should be.
 public final class TarGzFile {
     public let path: String
     private let tmp: String
@@ -257,10 +258,10 @@ public final class TarGzFile {
     public let tar: TarWriter
     private var done = false
 
-    public init(path: String, mtime: Int64, level: Int32 = 6) throws {
+    public init(path: String, mtime: Int64, level: Int32 = 6, permissions: mode_t = 0o600) throws {
         self.path = path
         tmp = path + ".tmp"
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
         if fd < 0 {
             throw ArchiveError(archive: path, message: "cannot create \(tmp): \(String(cString: strerror(errno)))")
         }
@@ -303,8 +304,9 @@ public final class TarGzFile {
     /// Archives the regular files of `folder` (recursively, links not followed), in name order,
     /// under `topLevel/` if given. Returns the archive paths written.
     @discardableResult
-    public static func archiveFolder(_ folder: String, to path: String, topLevel: String? = nil, mtime: Int64) throws -> [String] {
-        let file = try TarGzFile(path: path, mtime: mtime)
+    public static func archiveFolder(_ folder: String, to path: String, topLevel: String? = nil, mtime: Int64,
+                                     permissions: mode_t = 0o600) throws -> [String] {
+        let file = try TarGzFile(path: path, mtime: mtime, permissions: permissions)
         let files = try ArchiveWalker.listFolder(folder, limits: ArchiveLimits(maxUnpackedBytes: .max))
         var written: [String] = []
         if let topLevel { try file.tar.addDirectory(topLevel) }
