@@ -21,9 +21,19 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .systemLibrary(
+            name: "CLZMA",
+            pkgConfig: "liblzma",
+            providers: [.apt(["liblzma-dev"]), .brew(["xz"])]
+        ),
         .target(
             name: "PruneDoctor",
-            dependencies: ["COpenSSL", .product(name: "Yams", package: "Yams")],
+            dependencies: ["COpenSSL", "CZlib", "CLZMA", .product(name: "Yams", package: "Yams")],
             swiftSettings: [.unsafeFlags(["-warnings-as-errors"], .when(configuration: .debug))]
         ),
         .executableTarget(

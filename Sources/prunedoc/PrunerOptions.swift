@@ -4,7 +4,7 @@ import PruneDoctor
 
 /// `oc adm prune images` options with oc's names and defaults, shared by `plan` and `why`.
 struct PrunerOptionGroup: ParsableArguments {
-    @Option(name: .long, help: "Folder of `oc get KIND -A -o json|yaml` files, or one file with a List of mixed kinds.")
+    @Option(name: .long, help: "Folder of `oc get KIND -A -o json|yaml` files, an archive of one (.tar.gz, .tgz, .tar.xz, .tar), or one file with a List of mixed kinds.")
     var snapshot: String?
 
     @Option(name: .long, help: "Revisions per tag kept (oc default 3).")

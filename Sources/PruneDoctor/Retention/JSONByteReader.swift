@@ -8,11 +8,15 @@ public struct SnapshotError: Error, Sendable, CustomStringConvertible {
     /// The file is not Kubernetes output at all (a verdict, notes, a manifest), as opposed to
     /// Kubernetes output that is broken; a folder skips the first kind with a warning.
     public let notKubernetesOutput: Bool
+    /// The archive itself is unreadable or unsafe (not the files in it): a server answers
+    /// `bad-archive`.
+    public let badArchive: Bool
 
-    public init(file: String, message: String, notKubernetesOutput: Bool = false) {
+    public init(file: String, message: String, notKubernetesOutput: Bool = false, badArchive: Bool = false) {
         self.file = file
         self.message = message
         self.notKubernetesOutput = notKubernetesOutput
+        self.badArchive = badArchive
     }
 
     public var description: String { "\(file): \(message)" }
@@ -42,6 +46,8 @@ final class JSONByteReader {
     let maxDepth: Int
 
     private let handle: FileHandle?
+    /// Chunks from elsewhere (an archive entry), when there is no file handle.
+    private let source: ByteSource?
     private var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var pos = 0
@@ -62,6 +68,18 @@ final class JSONByteReader {
 
     init(handle: FileHandle, maxDepth: Int = 512) {
         self.handle = handle
+        source = nil
+        self.maxDepth = maxDepth
+        capacity = Self.chunkSize
+        buffer = .allocate(capacity: capacity)
+        keys = .allocate(capacity: (maxDepth + 2) * Self.keySlot)
+        scratch = .allocate(capacity: 4096)
+    }
+
+    /// Reads chunks as the source gives them (an archive entry, decompressed as it is read).
+    init(source: ByteSource, maxDepth: Int = 512) {
+        handle = nil
+        self.source = source
         self.maxDepth = maxDepth
         capacity = Self.chunkSize
         buffer = .allocate(capacity: capacity)
@@ -72,6 +90,7 @@ final class JSONByteReader {
     /// Reads from bytes already in memory (YAML converted to JSON, tests).
     init(bytes: [UInt8], maxDepth: Int = 512) {
         handle = nil
+        source = nil
         self.maxDepth = maxDepth
         capacity = max(bytes.count, 1)
         buffer = .allocate(capacity: capacity)
@@ -103,6 +122,14 @@ final class JSONByteReader {
 
     private func refill() throws -> Bool {
         if eof { return false }
+        if let source {
+            consumedBefore += end
+            pos = 0
+            // Archive entries come in small pieces: gather a full chunk, as a file read would.
+            end = try readFully(source, into: UnsafeMutableRawBufferPointer(start: buffer, count: capacity))
+            if end == 0 { eof = true; return false }
+            return true
+        }
         guard let handle else { eof = true; return false }
         consumedBefore += end
         pos = 0

@@ -9,9 +9,12 @@ public enum SnapshotLoader {
     /// YAML files are read whole; larger ones are refused with a pointer to `-o json`.
     public static let maxYAMLBytes = 256 << 20
 
+    /// An archive (`.tar.gz`, `.tgz`, `.tar.xz`, `.tar`, told by content) is read as the folder
+    /// it holds, streamed, within `limits`.
     /// - Parameter namespace: with `-n`, namespaced objects of other namespaces are dropped
     ///   (Images are cluster-scoped and always kept), as oc lists them.
-    public static func load(path: String, namespace: String? = nil, progress: ((String) -> Void)? = nil) throws -> Snapshot {
+    public static func load(path: String, namespace: String? = nil, limits: ArchiveLimits = .standard,
+                            progress: ((String) -> Void)? = nil) throws -> Snapshot {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw SnapshotError(file: path, message: "no such file or directory")
@@ -37,6 +40,11 @@ public enum SnapshotLoader {
                 throw SnapshotError(file: path, message: "no file in the folder is `oc get -o json|yaml` output of a kind the pruner reads"
                     + (snapshot.warnings.isEmpty ? "" : ":\n  " + snapshot.warnings.joined(separator: "\n  ")))
             }
+        } else if isArchive(path) {
+            snapshot = try loadArchive(path, namespace: namespace, limits: limits, progress: progress)
+        } else if !isRegularFile(path) {
+            progress?(path)
+            snapshot = try loadStream(path, namespace: namespace, limits: limits, progress: progress)
         } else {
             progress?(path)
             try loadFile(path, namespace: namespace, into: &snapshot)
@@ -78,9 +86,14 @@ public enum SnapshotLoader {
         return join(parts)
     }
 
-    /// Joins decoded parts in their order, as one snapshot.
+    /// Joins decoded parts in their order, as one snapshot; one part is taken as it is, as a
+    /// folder of one file is.
     static func join(_ parts: [Snapshot]) -> Snapshot {
         var parts = parts
+        if parts.count == 1 {
+            parts[0].finishInterning()
+            return parts[0]
+        }
         // The table with the most strings becomes the joined one, so its ids need no mapping;
         // the others are appended whole, and equal strings are merged once at the end.
         let base = parts.indices.max { parts[$0].strings.count < parts[$1].strings.count } ?? 0
@@ -147,7 +160,7 @@ public enum SnapshotLoader {
         for f in files.sorted(by: { $0.name < $1.name }) {
             let label = source + ":" + f.name
             var part = Snapshot()
-            try loadFolderMember(label, into: &part) { part in
+            try loadFolderMember(label, name: f.name, into: &part) { part in
                 part.strings.deferLookups()
                 let before = part.loaded.values.reduce(0, +)
                 try SnapshotDecoder(reader: JSONByteReader(bytes: f.bytes), file: label, namespaceFilter: namespace).decode(into: &part)
@@ -162,15 +175,16 @@ public enum SnapshotLoader {
         return snapshot
     }
 
-    /// One member of a folder (or of a live read): skipped with a warning when it is not
-    /// Kubernetes output, unless it is named after one of the 14 kinds.
-    static func loadFolderMember(_ file: String, into snapshot: inout Snapshot, load: (inout Snapshot) throws -> Void) throws {
+    /// One member of a folder (or of a live read, or of an archive): skipped with a warning when
+    /// it is not Kubernetes output, unless it is named after one of the 14 kinds. `name` is the
+    /// file's own name where `file` is a label (`live:pods.json`, `snap.tar.gz:pods.json`).
+    static func loadFolderMember(_ file: String, name: String? = nil, into snapshot: inout Snapshot,
+                                 load: (inout Snapshot) throws -> Void) throws {
+        let name = name ?? (file as NSString).lastPathComponent
         var part = Snapshot()
         do {
             try load(&part)
         } catch let e as SnapshotError where e.notKubernetesOutput {
-            // A folder's path, an archive's `x.tar.gz:name`, or a live read's `live:name`.
-            let name = String((file as NSString).lastPathComponent.split(separator: ":").last ?? "")
             let stem = (name as NSString).deletingPathExtension.lowercased()
             guard SnapshotKind(rawValue: stem) == nil else { throw e }
             snapshot = Snapshot()
@@ -211,10 +225,14 @@ public enum SnapshotLoader {
             decoder.laterStringBytes = laterStringBytes
             try decoder.decode(into: &snapshot)
         }
-        // An empty List names no kind; `oc get pods -A -o json > pods.json` still says "there
-        // are no pods", so the file name decides, and no missing-kind warning is due.
-        let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension.lowercased()
-        if snapshot.loaded.values.reduce(0, +) == before, let kind = SnapshotKind(rawValue: name) {
+        noteEmptyList(name: (file as NSString).lastPathComponent, before: before, in: &snapshot)
+    }
+
+    /// An empty List names no kind; `oc get pods -A -o json > pods.json` still says "there
+    /// are no pods", so the file name decides, and no missing-kind warning is due.
+    static func noteEmptyList(name: String, before: Int, in snapshot: inout Snapshot) {
+        let stem = (name as NSString).deletingPathExtension.lowercased()
+        if snapshot.loaded.values.reduce(0, +) == before, let kind = SnapshotKind(rawValue: stem) {
             snapshot.present.insert(kind)
         }
     }
