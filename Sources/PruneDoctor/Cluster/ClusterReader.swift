@@ -34,7 +34,8 @@ public struct ClusterReader: Sendable {
     /// token restarts the list from the beginning, as client-go's pager does: `restart` is called
     /// first, so the caller drops what it had, and `warn` says so.
     public func list(_ kind: ClusterKind, progress: Progress? = nil, warn: (String) -> Void = { _ in },
-                     restart: () throws -> Void = {}, body: ([[String: Any]]) throws -> Void) throws -> KindStats {
+                     restart: () throws -> Void = {}, raw: (([UInt8]) -> Void)? = nil,
+                     body: ([[String: Any]]) throws -> Void) throws -> KindStats {
         let start = Date()
         var stats = KindStats()
         if !kind.names.isEmpty {
@@ -54,6 +55,7 @@ public struct ClusterReader: Sendable {
                     throw ClusterError.malformed(kind: kind.groupResource, detail: "not a JSON object")
                 }
                 stats.objects += 1
+                raw?(out.stdout)
                 try body([object])
             }
             stats.seconds = Date().timeIntervalSince(start)
@@ -110,6 +112,7 @@ public struct ClusterReader: Sendable {
             }
             stats.pages += 1
             stats.objects += filled.count
+            raw?(out.stdout)
             try body(filled)
             let next = (page["metadata"] as? [String: Any])?["continue"] as? String
             token = (next?.isEmpty ?? true) ? nil : next

@@ -9,8 +9,8 @@ public struct SnapshotCollector {
     public var logs = true
     /// Largest log kept per container (the pruner's logs are small; a registry's may not be).
     public var logLimitBytes = 16 << 20
-    /// Applied to every reduced object before it is written (`--redact`).
-    public var transform: ((inout [String: Any]) -> Void)?
+    /// `--redact`: every reduced object, log path and log text goes through it before it is written.
+    public var redactor: SnapshotRedactor?
     public var progress: ClusterReader.Progress?
     public var warn: (String) -> Void = { _ in }
     public var toolVersion = "prunedoc"
@@ -50,12 +50,12 @@ public struct SnapshotCollector {
                     targets = []
                     try sink.begin(file)
                     try sink.append(file, header)
-                }) { items in
+                }, raw: redactor.map { r in { page in r.avoid(placeholdersIn: Data(page)) } }) { items in
                     var out: [UInt8] = []
                     for item in items {
                         if kind == .pods { targets += Self.logTargets(of: item) }
                         guard var reduced = ObjectReducer.reduce(item) else { continue }
-                        transform?(&reduced)
+                        redactor?.redact(&reduced)
                         out.append(contentsOf: first ? Array("\n".utf8) : Array(",\n".utf8))
                         first = false
                         let data = try JSONSerialization.data(withJSONObject: reduced, options: [.sortedKeys, .withoutEscapingSlashes])
@@ -81,14 +81,17 @@ public struct SnapshotCollector {
         var logFiles: [String] = []
         if logs {
             for t in logTargets {
-                let base = "logs/\(t.namespace)/\(t.pod)/\(t.container)"
-                if let log = reader.log(namespace: t.namespace, pod: t.pod, container: t.container, previous: false, limitBytes: logLimitBytes) {
-                    try sink.write(base + ".log", log)
-                    logFiles.append(base + ".log")
+                var base = "logs/\(t.namespace)/\(t.pod)/\(t.container)"
+                if let r = redactor {
+                    base = "logs/\(r.namespace(t.namespace))/\(r.objectName(t.pod, namespace: t.namespace))/\(r.objectName(t.container, namespace: t.namespace))"
                 }
-                if t.previous, let log = reader.log(namespace: t.namespace, pod: t.pod, container: t.container, previous: true, limitBytes: logLimitBytes) {
-                    try sink.write(base + ".previous.log", log)
-                    logFiles.append(base + ".previous.log")
+                for previous in t.previous ? [false, true] : [false] {
+                    guard var log = reader.log(namespace: t.namespace, pod: t.pod, container: t.container, previous: previous,
+                                               limitBytes: logLimitBytes) else { continue }
+                    if let r = redactor { log = Array(r.text(String(decoding: log, as: UTF8.self)).utf8) }
+                    let name = base + (previous ? ".previous.log" : ".log")
+                    try sink.write(name, log)
+                    logFiles.append(name)
                 }
             }
         }
@@ -135,11 +138,12 @@ public struct SnapshotCollector {
             "collectedAt": formatter.string(from: now),
             "client": ["path": client.path, "name": client.name, "version": client.clientVersion() as Any? ?? NSNull()] as [String: Any],
             "server": server,
-            "context": context ?? NSNull(),
+            // A context's name often holds the API server's host and the user.
+            "context": redactor != nil ? "redacted" as Any : context as Any? ?? NSNull(),
             "namespace": reader.namespace ?? NSNull(),
             "chunkSize": reader.chunkSize,
             "reduced": true,
-            "redacted": transform != nil,
+            "redacted": redactor != nil,
             "kinds": stats.map { k, s in
                 [
                     "kind": k.file, "resource": k.groupResource, "file": k.file + ".json", "objects": s.objects, "pages": s.pages,
@@ -148,7 +152,8 @@ public struct SnapshotCollector {
                 ] as [String: Any]
             },
             "failures": failures.map { f in
-                ["kind": f.kind, "reason": f.reason.rawValue, "error": f.message, "hint": f.hint ?? NSNull()] as [String: Any]
+                ["kind": f.kind, "reason": f.reason.rawValue, "error": redactor?.text(f.message) ?? f.message,
+                 "hint": f.hint ?? NSNull()] as [String: Any]
             },
             "logs": logFiles,
         ]
