@@ -38,13 +38,19 @@ public struct DiagnosisEngine: Sendable {
 
     /// Several inputs as one diagnosis; evidence names its input when there are several.
     public func diagnose(inputs: [(name: String?, fd: Int32)]) throws -> Diagnosis {
+        try diagnose(inputs: inputs, chunkSize: LogReader.defaultChunkSize, pipelined: true)
+    }
+
+    /// With `pipelined`, one core reads and scans while the other parses and classifies the
+    /// candidates of the chunk before, in order; the diagnosis is the same either way.
+    func diagnose(inputs: [(name: String?, fd: Int32)], chunkSize: Int, pipelined: Bool) throws -> Diagnosis {
         var acc = Accumulator(engine: self)
         var lines = 0
         var bytes = 0
         for input in inputs {
-            var reader = LogReader(scanner: scanner)
+            var reader = LogReader(scanner: scanner, chunkSize: chunkSize)
             acc.file = inputs.count > 1 ? input.name : nil
-            try reader.read(fd: input.fd) { acc.add($0) }
+            try reader.read(fd: input.fd, pipelined: pipelined) { acc.add($0) }
             lines += reader.linesRead
             bytes += reader.bytesRead
         }
