@@ -65,7 +65,7 @@ public struct AnchorScanner: Sendable {
         var score = w.reduce(0) { $0 + commonness($1) }
         let lower = w.map { $0 | (UInt8(ascii: "A")...UInt8(ascii: "Z") ~= $0 ? 0x20 : 0) }
         if commonTrigrams.contains(String(decoding: lower, as: UTF8.self)) { score += 12 }
-        if w.contains(UInt8(ascii: " ")) { score += 6 }
+        if w.contains(UInt8(ascii: " ")) { score += 10 }
         return score
     }
 
@@ -85,14 +85,16 @@ public struct AnchorScanner: Sendable {
         }
     }
 
-    /// Frequent English trigrams and the words of ordinary prune output (registry, repository,
-    /// manifest, layer link, blob, image, deleted, object …), lower-cased.
+    /// Frequent English trigrams, word ends and the words of ordinary prune output (registry,
+    /// repository, manifest, layer link, blob, image, deleted, object, enabled, remove …),
+    /// lower-cased.
     static let commonTrigrams: Set<String> = Set("""
         the and ing ion tio ent ati for her ter hat tha ere ate his con res ver all ons nce men ith ted ers pro \
         thi wit are ess not ive was ect rea com eve per int est sta cti ica ist ear ain one our iti rat ima mag \
         age reg egi gis str try err rro ror obj bje jec del ele let eti tin blo lob rep epo pos osi sit ito tor \
-        ory sha lay aye yer lin ink man ani nif ife fes mod odi dif ifi fic cat
-        """.split(separator: " ").map(String.init))
+        ory sha lay aye yer lin ink man ani nif ife fes mod odi dif ifi fic cat abl ble nab rem emo mov ove
+        """.split(separator: " ").map(String.init)).union(["ry ", "ed ", "ng ", "er ", "es ", "to ", " to", " th",
+                                                         "in ", " in", "on ", " on", "of ", " of", "is ", "at "])
 
     /// Position of an anchor occurrence that lies wholly in `from..<to`, or nil. It is on the
     /// first line (the first stretch without `\n`) that holds one, though not always the

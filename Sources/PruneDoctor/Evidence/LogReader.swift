@@ -253,17 +253,25 @@ public struct LogReader: Sendable {
     }
 
     /// Newlines in `p[from..<to]`, eight bytes at a time: a byte equal to `\n` becomes zero
-    /// after the XOR, and the add-and-mask marks each zero byte by its top bit.
+    /// after the XOR, and the add-and-mask sets the top bit of each zero byte. Those bits are
+    /// summed per byte lane for up to 255 words, then the lanes are added up.
     func countNewlines(_ p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
         let raw = UnsafeRawPointer(p)
-        let ones: UInt64 = 0x0101_0101_0101_0101
         let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let newlines: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+        let evenLanes: UInt64 = 0x00FF_00FF_00FF_00FF
         var n = 0
         var i = from
         while i + 8 <= to {
-            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ (ones &* 0x0A)
-            n &+= (~(((x & low7) &+ low7) | x | low7)).nonzeroBitCount
-            i &+= 8
+            let blockEnd = min(to, i + 255 * 8)
+            var lanes: UInt64 = 0
+            while i + 8 <= blockEnd {
+                let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ newlines
+                lanes &+= ~(((x & low7) &+ low7) | x | low7) >> 7
+                i &+= 8
+            }
+            let pairs = (lanes & evenLanes) &+ ((lanes >> 8) & evenLanes)
+            n &+= Int((pairs &* 0x0001_0001_0001_0001) >> 48)
         }
         while i < to {
             if p[i] == 0x0A { n += 1 }
