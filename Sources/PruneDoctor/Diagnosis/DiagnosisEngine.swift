@@ -18,10 +18,18 @@ public struct DiagnosisEngine: Sendable {
         "cannot ", "unable to", "Unable to", "invalid ", "Invalid ", "x509", "tls: ",
     ]
 
+    /// Per rule, its anchors' indices in the scanner, and anchors too short for the scanner.
+    let ruleAnchors: [(scanned: [Int], short: [String])]
+
     public init(rules: [any DiagnosticRule] = RuleCatalog.diagnostic, only: Set<String> = [], skip: Set<String> = []) {
         let chosen = rules.filter { (only.isEmpty || only.contains($0.id)) && !skip.contains($0.id) }
         self.rules = chosen
-        scanner = AnchorScanner(anchors: chosen.flatMap(\.anchors) + DiagnosisEngine.errorLooking)
+        let scanner = AnchorScanner(anchors: chosen.flatMap(\.anchors) + DiagnosisEngine.errorLooking)
+        self.scanner = scanner
+        let index = Dictionary(uniqueKeysWithValues: scanner.anchors.enumerated().map { ($1, $0) })
+        ruleAnchors = chosen.map { rule in
+            (rule.anchors.compactMap { index[$0] }, rule.anchors.filter { index[$0] == nil })
+        }
     }
 
     public func diagnose(text: String) -> Diagnosis {
@@ -60,7 +68,10 @@ public struct DiagnosisEngine: Sendable {
     /// The rule that explains `item`, with its facts: the highest priority among those that match.
     public func classify(_ item: ErrorItem) -> (rule: any DiagnosticRule, facts: Facts)? {
         var best: (rule: any DiagnosticRule, facts: Facts)?
-        for rule in rules where rule.anchors.contains(where: { ByteSearch.contains(item.text, $0) }) {
+        // One scan of the item finds every anchor in it, instead of one search per anchor.
+        let present = scanner.present(in: item.text)
+        for (rule, anchors) in zip(rules, ruleAnchors)
+        where anchors.scanned.contains(where: { present[$0] }) || anchors.short.contains(where: { ByteSearch.contains(item.text, $0) }) {
             guard let facts = rule.match(item) else { continue }
             if best == nil || rule.priority > best!.rule.priority { best = (rule, facts) }
         }

@@ -21,6 +21,7 @@ public struct AnchorScanner: Sendable {
         let start: Int32               // where the anchor's bytes begin in `bytes`
         let count: Int32
         let offset: Int32              // where the keyed window begins in the anchor
+        let anchor: Int32              // index in `anchors`
         let hash: UInt16
     }
 
@@ -33,7 +34,7 @@ public struct AnchorScanner: Sendable {
         var filter = [UInt64](repeating: 0, count: 1024)
         var all: [UInt8] = []
         var keyed: [Entry] = []
-        for a in unique {
+        for (index, a) in unique.enumerated() {
             let b = Array(a.utf8)
             var bestOffset = 0
             var bestScore = Int.max
@@ -45,7 +46,7 @@ public struct AnchorScanner: Sendable {
                 let o = bestOffset + j
                 let h = AnchorScanner.hash(UInt32(b[o]) | UInt32(b[o + 1]) << 8 | UInt32(b[o + 2]) << 16)
                 filter[h >> 6] |= 1 << UInt64(h & 63)
-                keyed.append(Entry(start: Int32(all.count), count: Int32(b.count), offset: Int32(o), hash: UInt16(h)))
+                keyed.append(Entry(start: Int32(all.count), count: Int32(b.count), offset: Int32(o), anchor: Int32(index), hash: UInt16(h)))
             }
             all += b
         }
@@ -135,6 +136,41 @@ public struct AnchorScanner: Sendable {
                 return nil
             }
         }
+    }
+
+    /// Which of `anchors` occur in `s` (by index), in one pass over its bytes.
+    public func present(in s: String) -> [Bool] {
+        var found = [Bool](repeating: false, count: anchors.count)
+        var bytes = Array(s.utf8)
+        let n = bytes.count
+        bytes.append(contentsOf: [0, 0, 0, 0])
+        guard n >= AnchorScanner.minimumAnchorLength else { return found }
+        bytes.withUnsafeBufferPointer { buf in
+            let p = buf.baseAddress!
+            let raw = UnsafeRawPointer(p)
+            filter.withUnsafeBufferPointer { f in
+                entries.withUnsafeBufferPointer { es in
+                    self.bytes.withUnsafeBufferPointer { all in
+                        var i = 0
+                        while i <= n - AnchorScanner.window {
+                            let h = AnchorScanner.hash(raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+                            if f[h >> 6] & (1 &<< UInt64(h & 63)) != 0, slots[h] != 0 {
+                                var k = Int(slots[h]) - 1
+                                while k < es.count, es[k].hash == UInt16(h) {
+                                    let e = es[k]
+                                    k += 1
+                                    let start = i - Int(e.offset)
+                                    guard start >= 0, start + Int(e.count) <= n, !found[Int(e.anchor)] else { continue }
+                                    if memcmp(p + start, all.baseAddress! + Int(e.start), Int(e.count)) == 0 { found[Int(e.anchor)] = true }
+                                }
+                            }
+                            i &+= AnchorScanner.stride
+                        }
+                    }
+                }
+            }
+        }
+        return found
     }
 
     /// Convenience for tests and short strings.
