@@ -252,26 +252,23 @@ public struct LogReader: Sendable {
         return nil
     }
 
-    /// Newlines in `p[from..<to]`, eight bytes at a time: a byte equal to `\n` becomes zero
-    /// after the XOR, and the add-and-mask sets the top bit of each zero byte. Those bits are
-    /// summed per byte lane for up to 255 words, then the lanes are added up.
+    /// Newlines in `p[from..<to]`, sixteen bytes at a time: each byte lane counts its matches
+    /// (a true lane of the comparison is all ones, so subtracting it adds one) for up to 255
+    /// blocks, then the lanes are added up.
     func countNewlines(_ p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
         let raw = UnsafeRawPointer(p)
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        let newlines: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
-        let evenLanes: UInt64 = 0x00FF_00FF_00FF_00FF
+        let newline = SIMD16<UInt8>(repeating: 0x0A)
         var n = 0
         var i = from
-        while i + 8 <= to {
-            let blockEnd = min(to, i + 255 * 8)
-            var lanes: UInt64 = 0
-            while i + 8 <= blockEnd {
-                let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ newlines
-                lanes &+= ~(((x & low7) &+ low7) | x | low7) >> 7
-                i &+= 8
+        while i + 16 <= to {
+            let blockEnd = min(to, i + 255 * 16)
+            var lanes = SIMD16<UInt8>(repeating: 0)
+            while i + 16 <= blockEnd {
+                let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+                lanes &-= unsafeBitCast(v .== newline, to: SIMD16<UInt8>.self)
+                i &+= 16
             }
-            let pairs = (lanes & evenLanes) &+ ((lanes >> 8) & evenLanes)
-            n &+= Int((pairs &* 0x0001_0001_0001_0001) >> 48)
+            n &+= Int(SIMD16<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
         }
         while i < to {
             if p[i] == 0x0A { n += 1 }
