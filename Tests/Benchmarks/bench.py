@@ -39,18 +39,29 @@ def build():
                    stdout=subprocess.DEVNULL)
 
 
-def log_file(mb):
-    """A deterministic prune-job log of `mb` MB with 0.1 % error lines, made from 20 MB blocks
-    of shared/tools/gen_log.py output (or the built-in generator of the same shape)."""
+def generator():
+    """shared/tools/gen_log.py, or the built-in generator of the same shape without ../shared."""
+    gen = os.path.join(SHARED, "tools", "gen_log.py")
+    return gen if os.path.exists(gen) else os.path.join(ROOT, "Tests", "Benchmarks", "gen_log_fallback.py")
+
+
+def generated(name, mb):
+    """`generator() MB 0.001 7` (0.1 % error lines, seed 7) in the work dir, made once."""
     os.makedirs(WORK, exist_ok=True)
-    block = os.path.join(WORK, "log-block-20.txt")
-    if not os.path.exists(block):
-        gen = os.path.join(SHARED, "tools", "gen_log.py")
-        if not os.path.exists(gen):
-            gen = os.path.join(ROOT, "Tests", "Benchmarks", "gen_log_fallback.py")
-        with open(block + ".tmp", "w") as f:
-            subprocess.run([sys.executable, gen, "20", "0.001", "7"], stdout=f, check=True)
-        os.rename(block + ".tmp", block)
+    path = os.path.join(WORK, name)
+    if not os.path.exists(path):
+        with open(path + ".tmp", "w") as f:
+            subprocess.run([sys.executable, generator(), str(mb), "0.001", "7"], stdout=f, check=True)
+        os.rename(path + ".tmp", path)
+    return path
+
+
+def log_file(mb):
+    """A deterministic prune-job log of `mb` MB with 0.1 % error lines: the generator's own
+    output up to 100 MB, larger ones made of 20 MB blocks of it."""
+    if mb <= 100:
+        return generated(f"log-{mb}-direct.txt", mb)
+    block = generated("log-block-20.txt", 20)
     path = os.path.join(WORK, f"log-{mb}.txt")
     if not os.path.exists(path):
         with open(path + ".tmp", "wb") as out, open(block, "rb") as b:
@@ -67,21 +78,62 @@ def anchors_regex():
     return "|".join(re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", a) for a in anchors), len(anchors)
 
 
-def bench_diagnose(sizes=(200, 1024)):
-    print("\n== diagnose throughput (0.1 % error lines) ==")
+# What a user would type to find the errors in a prune log (issue 10, part 6).
+USER_PATTERN = "x509|HTTP response|malformed|connection refused|timeout|no such host|unauthorized|forbidden|405|EOF"
+
+
+def interleaved(cmds, n):
+    """Runs every command once per round, n rounds, each with its stdout to its own file
+    (GNU grep stops at the first match when its output is /dev/null; `cat` does not, and its
+    copy goes to /dev/null). Returns the best wall time and the peak RSS per command, and the
+    path of each command's output. Outputs are not read here: pages this process holds would
+    count in the peak RSS of the children it forks next."""
+    best_t = {k: float("inf") for k in cmds}
+    peak = {k: 0 for k in cmds}
+    outputs = {k: os.devnull if k == "cat" else os.path.join(WORK, f"bench-{k}.out") for k in cmds}
+    for _ in range(n):
+        for k, cmd in cmds.items():
+            with open(outputs[k], "w") as sink:
+                t, rss = run(cmd, stdout=sink)
+            best_t[k] = min(best_t[k], t)
+            peak[k] = max(peak[k], rss)
+    return best_t, peak, outputs
+
+
+def small_file(path):
+    with open(path) as f:
+        return f.read(200).strip()
+
+
+def bench_diagnose(sizes=(100, 200, 1024)):
+    print("\n== diagnose --format json throughput (0.1 % error lines) ==")
     regex, n = anchors_regex()
-    print(f"baseline: grep -c -E with the rules' {n} anchors; floor: cat > /dev/null")
-    print(f"{'input':>8} {'prunedoc json':>16} {'grep -c -E':>14} {'cat':>12} {'vs grep':>8} {'peak RSS':>10}")
+    rg = shutil.which("rg")
+    print(f"user's grep: grep -c -E '{USER_PATTERN}'")
+    print(f"ripgrep:     rg -c with the same pattern" + ("" if rg else "  (not installed: apt-get install ripgrep)"))
+    print(f"all anchors: grep -c -E with the rules' {n} anchors;  floor: cat")
+    print("every tool writes to a file; each figure is the best of the rounds, tools interleaved in each round")
+    print(f"machine: {load_average()}")
+    print(f"{'input':>7} {'prunedoc':>10} {'grep':>10} {'rg':>10} {'all-anchor':>10} {'cat':>10} "
+          f"{'vs grep':>8} {'vs rg':>7} {'vs all':>7} {'RSS':>7}")
     for mb in sizes:
         path = log_file(mb)
         size = os.path.getsize(path) / MB
-        t_doc, rss = best([BIN, "diagnose", "--format", "json", path])
-        # GNU grep stops at the first match when stdout is /dev/null: give it a real file.
-        with open(os.path.join(WORK, "grep.out"), "w") as sink:
-            t_grep, _ = best(["grep", "-c", "-E", regex, path], stdout=sink)
-        t_cat, _ = best(["cat", path])
-        print(f"{mb:>6}MB {size / t_doc:>11.0f} MB/s {size / t_grep:>9.0f} MB/s {size / t_cat:>7.0f} MB/s "
-              f"{t_grep / t_doc:>7.2f}x {rss / MB:>7.0f} MB")
+        cmds = {"prunedoc": [BIN, "diagnose", "--format", "json", path],
+                "grep": ["grep", "-c", "-E", USER_PATTERN, path]}
+        if rg:
+            cmds["rg"] = [rg, "-c", USER_PATTERN, path]
+        cmds["all"] = ["grep", "-c", "-E", regex, path]
+        cmds["cat"] = ["cat", path]
+        t, rss, out = interleaved(cmds, 5 if mb <= 200 else 3)
+        if rg and small_file(out["rg"]) != small_file(out["grep"]):
+            raise SystemExit(f"rg and grep disagree: {small_file(out['rg'])} vs {small_file(out['grep'])} lines")
+        subprocess.run([sys.executable, "-m", "json.tool", out["prunedoc"]], stdout=subprocess.DEVNULL, check=True)
+        speed = lambda k: f"{size / t[k]:>5.0f} MB/s" if k in t else f"{'-':>10}"
+        ratio = lambda k: f"{t[k] / t['prunedoc']:.2f}x" if k in t else "-"
+        print(f"{mb:>5}MB {speed('prunedoc')} {speed('grep')} {speed('rg')} {speed('all')} {speed('cat')} "
+              f"{ratio('grep'):>8} {ratio('rg'):>7} {ratio('all'):>7} {rss['prunedoc'] / MB:>4.0f} MB", flush=True)
+    print("vs X: prunedoc's speed over X's (above 1 = prunedoc faster), same run, same file")
 
 
 def bench_startup():
