@@ -14,10 +14,12 @@ struct CollectCommand: ParsableCommand {
             CronJob, Jobs and pods keep their arguments, resources and states, and their logs are collected.
 
             Examples:
-              prunedoc collect                       # prunedoc-snapshot-<time>.tar.gz
+              prunedoc collect                   (writes prunedoc-snapshot-<time>.tar.gz)
               prunedoc collect --context prod --chunk-size 1000 -o snap/
-              prunedoc collect --redact -o ticket.tar.gz   # + ticket.tar.gz.redaction-map.json, for you alone
-              prunedoc plan --snapshot snap.tar.gz
+              prunedoc plan --snapshot snap/
+
+            For a ticket: the archive goes to support, the map stays with you.
+              prunedoc collect --redact -o ticket.tar.gz
               prunedoc plan --snapshot ticket.tar.gz --unredact ticket.tar.gz.redaction-map.json
             """)
 

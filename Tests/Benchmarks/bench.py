@@ -304,9 +304,68 @@ def bench_why():
     print(f"plan: {t_plan:.3f} s, {r_plan / MB:.0f} MB peak RSS (why/plan: {t_why / t_plan:.2f}x time)")
 
 
+def peak_of(cmd, stdout=subprocess.DEVNULL):
+    """Runs cmd; returns (wall seconds, the process's own peak RSS in bytes, sampled from VmHWM,
+    so the kubectl children it runs are not counted in it)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL)
+    peak = 0
+    while p.poll() is None:
+        try:
+            with open(f"/proc/{p.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]) * 1024)
+        except OSError:
+            pass
+        time.sleep(0.05)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}")
+    return wall, peak
+
+
+def bench_collect(images=int(os.environ.get("PRUNEDOC_COLLECT_IMAGES", "1000000"))):
+    """collect against the test API server serving N generated images, beside the command a
+    user would otherwise type (kubectl get images -o json > file), in the same run."""
+    print(f"\n== collect: {images:,} generated images served by Tests/Tools/test-apiserver.py over TLS, real kubectl")
+    kubectl = shutil.which("kubectl")
+    if not kubectl:
+        print("kubectl not found: skipped")
+        return
+    work = tempfile.mkdtemp(prefix="collect-bench-")
+    server = subprocess.Popen([sys.executable, os.path.join(ROOT, "Tests/Tools/test-apiserver.py"), "--workdir", work,
+                               "--generate-images", str(images), "--max-seconds", "7200"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        if not server.stdout.readline().startswith("READY"):
+            raise SystemExit("test API server did not start")
+        kubeconfig = os.path.join(work, "kubeconfig")
+        print(f"machine: {load_average()}; client: {subprocess.run([kubectl, 'version', '--client'], capture_output=True, text=True).stdout.splitlines()[0]}")
+        out = os.path.join(work, "snap")
+        t, rss = peak_of([BIN, "collect", "-o", out, "--kubeconfig", kubeconfig, "--no-logs", "--quiet"])
+        manifest = json.load(open(os.path.join(out, "manifest.json")))
+        k = next(x for x in manifest["kinds"] if x["kind"] == "images")
+        client_s = sum(x["clientSeconds"] for x in manifest["kinds"])
+        reduced = os.path.getsize(os.path.join(out, "images.json"))
+        print(f"prunedoc collect (chunk {manifest['chunkSize']}): {t:.1f} s wall, of which client {client_s:.1f} s and prunedoc "
+              f"{t - client_s:.1f} s; {k['pages']} pages; prunedoc peak RSS {rss / MB:.0f} MB")
+        full = os.path.join(work, "images-full.json")
+        with open(full, "w") as f:
+            t2, rss2 = peak_of([kubectl, "--kubeconfig", kubeconfig, "get", "images.image.openshift.io", "-o", "json"], stdout=f)
+        print(f"kubectl get images -o json > file: {t2:.1f} s, peak RSS {rss2 / MB:.0f} MB, {os.path.getsize(full) / MB:.0f} MB written")
+        print(f"images.json reduced {reduced / MB:.0f} MB vs full {os.path.getsize(full) / MB:.0f} MB: "
+              f"{reduced / os.path.getsize(full):.2f}x the size; collect/kubectl time {t / t2:.2f}x")
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 SECTIONS = {"diagnose": bench_diagnose, "startup": bench_startup, "plan": bench_plan, "why": bench_why,
-            "probe": bench_probe, "plan-1m": bench_plan_1m}
-# plan-1m generates and reads ~1.7 GB: only when asked for by name.
+            "probe": bench_probe, "plan-1m": bench_plan_1m, "collect": bench_collect}
+# plan-1m generates and reads ~1.7 GB, collect serves 1M images through kubectl (about half an hour):
+# only when asked for by name.
 DEFAULT = ["diagnose", "startup", "plan", "why", "probe"]
 
 if __name__ == "__main__":

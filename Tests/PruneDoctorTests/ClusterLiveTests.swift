@@ -63,7 +63,7 @@ import Testing
                 let b = CLI.run(["why", image, "--live", "--format", "json"] + cluster + Self.flags(verdict))
                 #expect(a.status == 0 && a.stdout == b.stdout, "\(name) via \(client): why \(image) differs")
             }
-            FileHandle.standardError.write(Data("cluster test \(name): client \(server.clientSeen())\n".utf8))
+            FileHandle.standardError.write(Data("cluster test \(name): client \(server.clientSeen(since: before))\n".utf8))
         }
     }
 

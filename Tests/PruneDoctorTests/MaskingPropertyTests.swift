@@ -242,11 +242,11 @@ import Testing
         let pw = "hunter2hunter2"
         let hostile = "Get \"https://admin:\(pw)@r.example.com/v2/?access_token=\(token)\": \\\"```\u{1B}]0;x\u{07}"
         var report = ProbeReport(
-            registry: "r.example.com", insecure: false, insecureReason: "", caFile: nil,
+            registry: "r.example.com", insecure: false, insecureReason: "", caFile: nil, trust: hostile, kubeconfig: nil,
             attempts: [PingAttempt(url: "https://r.example.com/v2/", scheme: "https", path: "/v2/", outcome: "error", error: hostile,
                                    statusCode: nil, detail: hostile, predicted: false, elapsedMs: 1)],
             tls: nil, plainHTTP: PlainHTTPReport(outcome: "http-response", statusLine: hostile, alert: nil, firstBytes: hostile, detail: hostile),
-            ocOutcome: "failure", ocWouldPrint: hostile, registryURL: nil, v2Status: 401, v2Challenge: "Bearer realm=\"x\" " + hostile,
+            ocOutcome: "failure", ocWouldPrint: hostile, ocWouldPrintCurrentGo: hostile, registryURL: nil, v2Status: 401, v2Challenge: "Bearer realm=\"x\" " + hostile,
             serverDate: nil, clockSkewSeconds: nil, expectedRules: [], findings: [], notes: [hostile], elapsedMs: 2)
         report.findings = DiagnosisEngine().diagnose(text: "error: failed to ping registry r.example.com: " + hostile).findings
         for level in [nil] + RedactionLevel.allCases.map(Optional.some) {
