@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func runsCopiedWholeGiveTheSameBytes() throws {
-        var rng = ScanPipelineTests.SplitMix(state: 3)
+        var rng = SplitMix(state: 3)
         let pieces: [String] = ["a", "error: x509", "\"", "\\", "\n", "\r", "\t", "\u{1B}[31m", "\u{7F}", "\u{80}", "\u{9B}",
                                 "\u{9F}", "\u{A0}", "é", "€", "😀", "\u{0}", "\u{1F}", " ", "\u{FFFD}", "\u{C2}"]
         for _ in 0..<3000 {
