@@ -50,16 +50,15 @@ public struct SnapshotCollector {
                     targets = []
                     try sink.begin(file)
                     try sink.append(file, header)
-                }, raw: redactor.map { r in { page in r.avoid(placeholdersIn: Data(page)) } }) { items in
+                }) { page in
+                    redactor?.avoid(placeholdersIn: Data(page.bytes))
                     var out: [UInt8] = []
-                    for item in items {
-                        if kind == .pods { targets += Self.logTargets(of: item) }
-                        guard var reduced = ObjectReducer.reduce(item) else { continue }
-                        redactor?.redact(&reduced)
+                    for range in page.items {
+                        guard let reduced = try Self.reduced(page.bytes[range], page: page, kind: kind, redactor: redactor,
+                                                             targets: &targets) else { continue }
                         out.append(contentsOf: first ? Array("\n".utf8) : Array(",\n".utf8))
                         first = false
-                        let data = try JSONSerialization.data(withJSONObject: reduced, options: [.sortedKeys, .withoutEscapingSlashes])
-                        out.append(contentsOf: data)
+                        out.append(contentsOf: reduced)
                     }
                     try sink.append(file, out)
                 }
@@ -99,6 +98,25 @@ public struct SnapshotCollector {
         let data = try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
         try sink.write("manifest.json", [UInt8](data) + [0x0A])
         return Result(manifest: manifest, failures: failures, warnings: warnings, stats: stats, logFiles: logFiles)
+    }
+
+    /// One item, reduced: straight from its bytes when the whitelist alone decides, else through
+    /// a decoded object (the pruner's own objects, doctor's kinds, redaction).
+    static func reduced(_ item: ArraySlice<UInt8>, page: PageReducer.Page, kind: ClusterKind, redactor: SnapshotRedactor?,
+                        targets: inout [LogTarget]) throws -> [UInt8]? {
+        if redactor == nil {
+            let fast = try PageReducer.reduce(item, page: page)
+            if !fast.needsObject { return fast.bytes }
+        }
+        guard var object = try JSONSerialization.jsonObject(with: Data(item)) as? [String: Any] else { return nil }
+        if object["kind"] == nil, let k = page.listKind {
+            object["kind"] = k.hasSuffix("List") ? String(k.dropLast(4)) : k
+            if object["apiVersion"] == nil, let v = page.apiVersion { object["apiVersion"] = v }
+        }
+        if kind == .pods { targets += logTargets(of: object) }
+        guard var reduced = ObjectReducer.reduce(object) else { return nil }
+        redactor?.redact(&reduced)
+        return [UInt8](try JSONSerialization.data(withJSONObject: reduced, options: [.sortedKeys, .withoutEscapingSlashes]))
     }
 
     /// The pruner's pods (every container, and its previous run when it restarted) and the
