@@ -101,7 +101,7 @@ public enum ErrorLineParser {
             return Substring(text)
         }
         // klog: I1129 14:23:11.123456    1 prune.go:925] …
-        if let first = s.first, "IWEF".contains(first), s.count > 6,
+        if let first = s.first, "IWEF".contains(first), s.prefix(7).count > 6,
            s.dropFirst().prefix(4).allSatisfy(\.isNumber), let close = s.prefix(200).find("] ") {
             return s[close.upperBound...]
         }
@@ -110,7 +110,7 @@ public enum ErrorLineParser {
             if let close = s.firstIndex(of: "]") { return s[s.index(after: close)...] }
         }
         // syslog: Jan  5 14:29:21 host proc[123]: …
-        if s.count > 16, let m = s.first, m.isUppercase,
+        if s.prefix(17).count > 16, let m = s.first, m.isUppercase,
            ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].contains(String(s.prefix(3))) {
             let afterTime = s.index(s.startIndex, offsetBy: 15)
             if s[s.index(s.startIndex, offsetBy: 9)] == ":" || s[s.index(s.startIndex, offsetBy: 10)] == ":" {
@@ -119,7 +119,7 @@ public enum ErrorLineParser {
             }
         }
         // 2023-01-05T05:29:21Z … or 2022/05/28 19:26:07 …
-        if s.count > 19, s.prefix(4).allSatisfy(\.isNumber) {
+        if s.prefix(20).count > 19, s.prefix(4).allSatisfy(\.isNumber) {
             let idx4 = s.index(s.startIndex, offsetBy: 4)
             if s[idx4] == "-" || s[idx4] == "/" {
                 let token = s.prefix(while: { $0 != " " })
