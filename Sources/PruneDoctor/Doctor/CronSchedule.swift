@@ -112,6 +112,6 @@ public struct CronSchedule: Sendable, Equatable {
     /// The schedule's period around `date`: the gap between the last two firings.
     public func period(before date: Date) -> TimeInterval? {
         guard let last = previous(atOrBefore: date), let before = previous(atOrBefore: last.addingTimeInterval(-60)) else { return nil }
-        return last.timeIntervalSince(before)
+        return last.timeIntervalSince(before).rounded()
     }
 }

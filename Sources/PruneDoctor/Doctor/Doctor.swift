@@ -41,6 +41,7 @@ public struct Doctor {
         conditionsAndEvents(&set)
         role(&r, &set)
         invalidReferences(&set)
+        link(&set)
         r.findings = set.sorted()
         r.verdict = verdict(r)
         if s.sourceType == .mustGather {
@@ -454,6 +455,20 @@ public struct Doctor {
                   note: "The ImagePruner has ignoreInvalidImageReferences: false (clusters upgraded from 4.5 keep it), so the pruner stops at the first invalid reference; set it to true: `oc patch imagepruner cluster --type=merge -p '{\"spec\":{\"ignoreInvalidImageReferences\":true}}'`.")
     }
 
+    /// pruner-job-failed names the causes found for its Job; a Job that never started is not slow.
+    func link(_ set: inout FindingSet) {
+        let all = set.sorted()
+        if let failed = all.first(where: { $0.rule == "pruner-job-failed" }), let job = failed.facts.string("job") {
+            let causes = all.filter { $0.rule != "pruner-job-failed" && $0.severity == .error
+                && ($0.facts.string("job") == job || $0.facts.string("pod")?.hasPrefix(job + "-") == true) }.map(\.rule)
+            if !causes.isEmpty { set.amend("pruner-job-failed", fact: "causes", value: causes.json) }
+        }
+        let unpulled = all.filter { $0.rule == "pruner-image-pull-failed" }.compactMap { $0.facts.string("pod") }
+        set.removeAll { f in
+            f.rule == "pruner-job-slow" && unpulled.contains { pod in f.facts.string("job").map { pod.hasPrefix($0 + "-") } ?? false }
+        }
+    }
+
     // MARK: verdict
 
     func verdict(_ r: DoctorReport) -> String {
@@ -504,6 +519,14 @@ struct FindingSet {
             if !f.notes.contains(note) { f.notes.append(note) }
             byKey[key] = f
         }
+    }
+
+    mutating func amend(_ rule: String, fact: String, value: JSONValue) {
+        for key in order where key.hasPrefix(rule + "|") { byKey[key]?.facts[fact] = value }
+    }
+
+    mutating func removeAll(where drop: (Finding) -> Bool) {
+        order.removeAll { key in byKey[key].map(drop) ?? true }
     }
 
     func sorted() -> [Finding] {

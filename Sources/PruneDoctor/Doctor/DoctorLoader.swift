@@ -246,7 +246,11 @@ public enum DoctorLoader {
 
         mutating func classify(_ o: SourcedObject) {
             let key = o.kind + "/" + o.namespace + "/" + o.name
-            // A pod is in both pods.yaml and its own file; the first read is kept.
+            // A pod is in both core/pods.yaml and its own file pods/<pod>/<pod>.yaml; evidence names its own file.
+            if o.kind == "Pod", o.file.hasSuffix("/pods/\(o.name)/\(o.name).yaml") || o.file.hasPrefix("pods/\(o.name)/") {
+                if let i = state.prunerPods.firstIndex(where: { $0.name == o.name }) { state.prunerPods[i] = o; return }
+                if let i = state.registryPods.firstIndex(where: { $0.name == o.name }) { state.registryPods[i] = o; return }
+            }
             guard seen.insert(key).inserted else { return }
             for t in [o.string("metadata", "creationTimestamp"), o.string("status", "completionTime"), o.string("lastTimestamp")] {
                 if let t, let d = Timestamps.parseRFC3339(t), latest == nil || d > latest! { latest = d }
