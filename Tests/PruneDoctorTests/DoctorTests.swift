@@ -142,3 +142,131 @@ import Testing
         }
     }
 }
+
+/// `doctor --snapshot` on a collected-like folder, and `doctor --live` through the test API server.
+@Suite(.serialized) struct DoctorSnapshotTests {
+    static let seed = RetentionFixtures.oracle.appendingPathComponent("seed-1")
+    static let mg = DoctorMustGatherTests.fixtures.appendingPathComponent("x509-failed")
+    static let root = "must-gather.local.5287393203474928371/quay-io-openshift-release-dev-ocp-v4-0-art-dev-sha256-" + String(repeating: "5e1ab0c3", count: 8)
+    static let failedPod = "image-pruner-29931840-r2d2x"
+
+    static func yamlObject(_ rel: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: mg.appendingPathComponent(root).appendingPathComponent(rel))
+        return try JSONSerialization.jsonObject(with: Data(SnapshotLoader.yamlToJSON(data, file: rel))) as! [String: Any]
+    }
+
+    static func items(_ rel: String) throws -> [[String: Any]] {
+        let o = try yamlObject(rel)
+        return o["items"] as? [[String: Any]] ?? [o]
+    }
+
+    static func writeList(_ items: [[String: Any]], to path: String) throws {
+        let list: [String: Any] = ["apiVersion": "v1", "kind": "List", "metadata": ["resourceVersion": ""], "items": items]
+        try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys, .withoutEscapingSlashes]).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// seed-1's 14 kinds plus the x509-failed pruner (its objects as `oc get -o json` lists, its log), and a
+    /// system:image-pruner role that lost `delete images`.
+    static func makeSnapshot() throws -> String {
+        let dir = ClusterLiveTests.tempDir("doctor-snapshot")
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let snap = seed.appendingPathComponent("snapshot").path
+        for name in try fm.contentsOfDirectory(atPath: snap) where name.hasSuffix(".json") {
+            try fm.copyItem(atPath: snap + "/" + name, toPath: dir + "/" + name)
+        }
+        let ns = "namespaces/openshift-image-registry/"
+        for (kind, rel) in [("cronjobs", ns + "batch/cronjobs.yaml"), ("jobs", ns + "batch/jobs.yaml"), ("pods", ns + "core/pods.yaml")] {
+            let existing = (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/\(kind).json"))) as! [String: Any])["items"] as? [[String: Any]] ?? []
+            try writeList(existing + items(rel), to: dir + "/\(kind).json")
+        }
+        let cs = "cluster-scoped-resources/"
+        try writeList(items(cs + "imageregistry.operator.openshift.io/imagepruners/cluster.yaml"), to: dir + "/imagepruners.json")
+        try writeList(items(cs + "imageregistry.operator.openshift.io/configs/cluster.yaml"), to: dir + "/imageregistryconfigs.json")
+        try writeList(items(cs + "config.openshift.io/images.yaml"), to: dir + "/imageconfigs.json")
+        try writeList(items(cs + "config.openshift.io/clusteroperators/image-registry.yaml"), to: dir + "/clusteroperators.json")
+        try writeList(items(ns + "core/events.yaml"), to: dir + "/events.json")
+        try writeList(items(cs + "rbac.authorization.k8s.io/clusterrolebindings/openshift-image-registry-pruner.yaml"), to: dir + "/clusterrolebindings.json")
+        var rules: [[String: Any]] = Doctor.requiredPermissions.map { ["apiGroups": [$0.group], "resources": [$0.resource], "verbs": $0.verbs] }
+        rules[12]["verbs"] = ["get", "list", "watch"]  // images: delete lost
+        try writeList([["apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": ["name": "system:image-pruner"], "rules": rules]],
+                      to: dir + "/clusterroles.json")
+        try fm.createDirectory(atPath: dir + "/logs/openshift-image-registry/\(failedPod)", withIntermediateDirectories: true)
+        try fm.copyItem(atPath: mg.appendingPathComponent(root).appendingPathComponent(ns + "pods/\(failedPod)/image-pruner/image-pruner/logs/current.log").path,
+                        toPath: dir + "/logs/openshift-image-registry/\(failedPod)/image-pruner.log")
+        return dir
+    }
+
+    static let now = "2026-11-29T12:00:00Z"
+    static let planFlags = ["--now", now, "--keep-tag-revisions", "3", "--keep-younger-than", "60m", "--ignore-invalid-refs=true", "--prune-registry=true"]
+
+    static func doctor(_ args: [String]) throws -> [String: Any] {
+        let r = CLI.run(["doctor", "--format", "json", "--now", now] + args)
+        #expect(r.status == 0, "\(r.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+    }
+
+    static func rules(_ doc: [String: Any]) -> [String] { ((doc["findings"] as? [[String: Any]]) ?? []).compactMap { $0["rule"] as? String }.sorted() }
+
+    /// nextRun's counts equal `plan`'s on the same snapshot and options.
+    static func expectNextRunEqualsPlan(_ doc: [String: Any], snapshot: String) throws {
+        let next = try #require(doc["nextRun"] as? [String: Any])
+        let p = CLI.run(["plan", "--snapshot", snapshot, "--format", "json"] + planFlags)
+        let plan = try JSONSerialization.jsonObject(with: Data(p.stdout.utf8)) as! [String: Any]
+        #expect(next["deletedImages"] as? Int == (plan["deletedImages"] as? [Any])?.count)
+        #expect(next["deletedStreamTagItems"] as? Int == (plan["deletedStreamTagItems"] as? [Any])?.count)
+        #expect(next["deletedBlobs"] as? Int == (plan["deletedBlobs"] as? [Any])?.count)
+        #expect(next["keptImages"] as? Int == (plan["keptImages"] as? [Any])?.count)
+        #expect((next["deletedImages"] as? Int ?? 0) > 0 && (next["keptImages"] as? Int ?? 0) > 0, "seed-1 both deletes and keeps")
+        // freedBytes: the layer sizes of the unique blobs plan deletes.
+        var sizes: [String: Int] = [:]
+        let images = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: snapshot + "/images.json"))) as! [String: Any]
+        for img in images["items"] as? [[String: Any]] ?? [] {
+            for l in img["dockerImageLayers"] as? [[String: Any]] ?? [] { sizes[l["name"] as! String] = l["size"] as? Int ?? 0 }
+        }
+        let freed = ((plan["deletedBlobs"] as? [String]) ?? []).reduce(0) { $0 + (sizes[$1] ?? 0) }
+        #expect(next["freedBytes"] as? Int == freed)
+        let keptBy = next["keptBy"] as? [String: Int] ?? [:]
+        #expect(!keptBy.isEmpty && (next["largestKept"] as? [Any])?.isEmpty == false)
+    }
+
+    @Test(.timeLimit(.minutes(2))) func snapshotFolder() throws {
+        let dir = try Self.makeSnapshot()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let doc = try Self.doctor(["--snapshot", dir])
+        let rules = Self.rules(doc)
+        for r in ["x509-unknown-authority", "pruner-job-failed", "pruner-role-incomplete"] { #expect(rules.contains(r), "\(r) missing: \(rules)") }
+        let findings = doc["findings"] as! [[String: Any]]
+        let x509 = findings.first { $0["rule"] as? String == "x509-unknown-authority" }!
+        let ev = (x509["evidence"] as! [[String: Any]])[0]
+        #expect(ev["file"] as? String == "logs/openshift-image-registry/\(Self.failedPod)/image-pruner.log" && ev["line"] as? Int == 1)
+        let role = findings.first { $0["rule"] as? String == "pruner-role-incomplete" }!
+        #expect((role["facts"] as? [String: Any])?["missingPermissions"] as? [String] == ["delete images.image.openshift.io"])
+        #expect(((doc["source"] as? [String: Any])?["type"] as? String) == "snapshot")
+        try Self.expectNextRunEqualsPlan(doc, snapshot: dir)
+    }
+
+    /// collect → doctor --snapshot of the collected folder gives what doctor --live gives, and both plan like `plan`.
+    @Test(.timeLimit(.minutes(5))) func liveEqualsCollectedSnapshot() throws {
+        guard ClusterTestEnvironment.available, let client = ClusterTestEnvironment.clients.first else { return }
+        let dir = try Self.makeSnapshot()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try TestAPIServer(snapshot: dir)
+        defer { server.stop() }
+        let out = ClusterLiveTests.tempDir("doctor-collect")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let cluster = ["--client", client, "--kubeconfig", server.kubeconfig]
+        let collect = CLI.run(["collect", "-o", out] + cluster)
+        try #require(collect.status == 0, "\(collect.stderr)")
+        let fromSnapshot = try Self.doctor(["--snapshot", out])
+        let live = try Self.doctor(["--live"] + cluster)
+        #expect(Self.rules(live) == Self.rules(fromSnapshot))
+        for r in ["x509-unknown-authority", "pruner-job-failed", "pruner-role-incomplete"] { #expect(Self.rules(live).contains(r), "\(r): \(Self.rules(live))") }
+        // Live evidence names the object or log it came from.
+        let x509 = (live["findings"] as! [[String: Any]]).first { $0["rule"] as? String == "x509-unknown-authority" }!
+        #expect(((x509["evidence"] as! [[String: Any]])[0]["file"] as? String)?.hasPrefix("live:openshift-image-registry/pod/\(Self.failedPod)/image-pruner") == true)
+        #expect(NSDictionary(dictionary: live["nextRun"] as? [String: Any] ?? [:]) == NSDictionary(dictionary: fromSnapshot["nextRun"] as? [String: Any] ?? ["x": 1]))
+        #expect(NSDictionary(dictionary: live["pruner"] as? [String: Any] ?? [:]) != NSDictionary())
+        try Self.expectNextRunEqualsPlan(live, snapshot: out)
+    }
+}
