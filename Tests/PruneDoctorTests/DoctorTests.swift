@@ -270,3 +270,111 @@ import Testing
         try Self.expectNextRunEqualsPlan(live, snapshot: out)
     }
 }
+
+/// Checks that need no tree: built from the files a collection writes.
+@Suite struct DoctorCheckTests {
+    static func list(_ items: [[String: Any]]) -> [UInt8] {
+        let l: [String: Any] = ["apiVersion": "v1", "kind": "List", "metadata": ["resourceVersion": ""], "items": items]
+        return [UInt8](try! JSONSerialization.data(withJSONObject: l, options: [.sortedKeys]))
+    }
+
+    static func cr(_ spec: [String: Any]) -> [String: Any] {
+        ["apiVersion": "imageregistry.operator.openshift.io/v1", "kind": "ImagePruner", "metadata": ["name": "cluster"], "spec": spec]
+    }
+
+    static func cronJob(schedule: String = "0 0 * * *", lastSuccess: String?) -> [String: Any] {
+        var status: [String: Any] = ["lastScheduleTime": "2026-11-29T00:00:00Z"]
+        if let lastSuccess { status["lastSuccessfulTime"] = lastSuccess }
+        return ["apiVersion": "batch/v1", "kind": "CronJob",
+                "metadata": ["name": "image-pruner", "namespace": "openshift-image-registry", "creationTimestamp": "2026-10-01T00:00:00Z"],
+                "spec": ["schedule": schedule, "suspend": false], "status": status]
+    }
+
+    static func report(_ files: [String: [UInt8]]) throws -> DoctorReport {
+        var all = files
+        all["manifest.json"] = Array(#"{"schemaVersion":1,"collectedAt":"2026-11-29T09:00:00Z","server":{"openshift":"4.16.3"}}"#.utf8)
+        for name in ["imagepruners.json", "cronjobs.json"] where all[name] == nil { all[name] = list([]) }
+        if all["clusterroles.json"] == nil {
+            let rules = Doctor.requiredPermissions.map { ["apiGroups": [$0.group], "resources": [$0.resource], "verbs": $0.verbs] as [String: Any] }
+            all["clusterroles.json"] = list([["apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                                              "metadata": ["name": "system:image-pruner"], "rules": rules]])
+        }
+        return Doctor(state: try DoctorLoader.live(files: all)).examine()
+    }
+
+    static func finding(_ r: DoctorReport, _ rule: String) -> Finding? { r.findings.first { $0.rule == rule } }
+
+    @Test func missingPrunerAndCronJob() throws {
+        let r = try Self.report([:])
+        let f = try #require(Self.finding(r, "pruner-missing"))
+        #expect(f.facts.string("missing") == "ImagePruner cluster")
+        #expect(f.evidence.map(\.file) == ["live:imagepruner/cluster", "live:openshift-image-registry/cronjob/image-pruner"])
+        #expect(r.verdict == "pruning is not running: No image pruner is set up (pruner-missing)")
+        #expect(r.openshift == "4.16.3")
+    }
+
+    @Test func staleWhenNoSuccessForMoreThanTwoPeriods() throws {
+        let stale = try Self.report(["imagepruners.json": Self.list([Self.cr([:])]),
+                                     "cronjobs.json": Self.list([Self.cronJob(lastSuccess: "2026-11-20T00:00:40Z")])])
+        let f = try #require(Self.finding(stale, "pruner-stale"))
+        #expect(f.facts.string("lastSuccessfulTime") == "2026-11-20T00:00:40Z" && f.facts.string("periods") == "9")
+        #expect(f.evidence.first?.text.contains("lastSuccessfulTime") == true)
+        // One missed day is not yet stale, and nine days are not two weekly periods.
+        let fresh = try Self.report(["imagepruners.json": Self.list([Self.cr([:])]),
+                                     "cronjobs.json": Self.list([Self.cronJob(lastSuccess: "2026-11-28T00:00:40Z")])])
+        #expect(Self.finding(fresh, "pruner-stale") == nil)
+        let weekly = try Self.report(["imagepruners.json": Self.list([Self.cr(["schedule": "0 0 * * 0"])]),
+                                      "cronjobs.json": Self.list([Self.cronJob(schedule: "0 0 * * 0", lastSuccess: "2026-11-20T00:00:40Z")])])
+        #expect(Self.finding(weekly, "pruner-stale") == nil)
+    }
+
+    @Test func invalidScheduleAndEffectiveValues() throws {
+        let r = try Self.report(["imagepruners.json": Self.list([Self.cr(["schedule": "0 0 0 * *", "keepYoungerThan": 7_200_000_000_000 as Int64])])])
+        let f = try #require(Self.finding(r, "pruner-invalid-schedule"))
+        #expect(f.facts.string("schedule") == "0 0 0 * *")
+        #expect(r.setting("schedule")?.source == "ImagePruner spec")
+        // The deprecated nanoseconds field, printed as Go's Duration.String(), when the Duration field is unset.
+        #expect(r.setting("keepYoungerThan")?.value == "2h0m0s")
+        #expect(r.setting("keepTagRevisions")?.value == "3" && r.setting("keepTagRevisions")?.source == "operator default")
+        #expect(r.setting("ignoreInvalidImageReferences")?.value == "false")
+    }
+
+    @Test func terminationMessageIsReadWhenTheLogIsMissing() throws {
+        let message = #"error: failed to ping registry https://image-registry.openshift-image-registry.svc:5000: Get "https://image-registry.openshift-image-registry.svc:5000/": x509: certificate has expired or is not yet valid: current time 2026-11-29T00:00:06Z is after 2026-11-01T00:00:00Z"#
+        let pod: [String: Any] = [
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": ["name": "image-pruner-29931840-abcde", "namespace": "openshift-image-registry", "labels": ["job-name": "image-pruner-29931840"]],
+            "spec": ["containers": [["name": "image-pruner", "resources": ["requests": ["memory": "256Mi"]]]]],
+            "status": ["containerStatuses": [["name": "image-pruner", "state": ["terminated": ["reason": "Error", "exitCode": 1, "message": message]]]]],
+        ]
+        let r = try Self.report(["imagepruners.json": Self.list([Self.cr([:])]), "cronjobs.json": Self.list([Self.cronJob(lastSuccess: "2026-11-28T00:00:40Z")]),
+                                 "pods.json": Self.list([pod])])
+        let f = try #require(Self.finding(r, "x509-expired"))
+        #expect(f.facts.string("from") == "terminationMessage (FallbackToLogsOnError)")
+        #expect(f.evidence.first?.file == "live:openshift-image-registry/pod/image-pruner-29931840-abcde")
+    }
+
+    @Test func registryLogStorageErrorsAndRole() throws {
+        let log = #"time="2026-11-29T00:00:20Z" level=error msg="response completed with error" err.code=unknown err.detail="s3aws: AccessDenied: Access Denied" http.request.method=DELETE http.response.status=500"#
+        let role: [String: Any] = ["apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": ["name": "system:image-pruner"],
+                                   "rules": [["apiGroups": ["*"], "resources": ["*"], "verbs": ["get", "list", "watch"]]]]
+        let r = try Self.report(["imagepruners.json": Self.list([Self.cr([:])]), "cronjobs.json": Self.list([Self.cronJob(lastSuccess: "2026-11-28T00:00:40Z")]),
+                                 "logs/openshift-image-registry/image-registry-6b8d9f7c5-x2x7q/registry.log": Array(("level=info msg=ok\n" + log + "\n").utf8),
+                                 "clusterroles.json": Self.list([role])])
+        let s = try #require(Self.finding(r, "registry-storage-error"))
+        #expect(s.facts.string("storage") == "s3" && s.evidence.first?.line == 2)
+        #expect(s.evidence.first?.file == "live:openshift-image-registry/pod/image-registry-6b8d9f7c5-x2x7q/registry")
+        let role2 = try #require(Self.finding(r, "pruner-role-incomplete"))
+        #expect(role2.facts["missingPermissions"] == ["delete images.image.openshift.io", "update imagestreams/status.image.openshift.io"].json)
+    }
+
+    /// Values are escaped in every format: nothing from the input reaches HTML or Markdown as markup.
+    @Test func renderersEscapeValues() throws {
+        let r = try Self.report(["imagepruners.json": Self.list([Self.cr(["schedule": "<script>alert(1)</script> | *x*"])])])
+        let html = DoctorRenderer.html(r)
+        #expect(!html.contains("<script>") && html.contains("&lt;script&gt;"))
+        let md = DoctorRenderer.markdown(r)
+        #expect(md.contains("| schedule | `<script>alert(1)</script> \\| *x*` |"), "\(md)")
+        #expect(DoctorRenderer.text(r).hasPrefix("pruning is failing since"))
+    }
+}

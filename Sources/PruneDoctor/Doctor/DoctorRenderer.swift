@@ -67,17 +67,19 @@ public enum DoctorRenderer {
             let ticks = t.contains("`") ? "`` " : "`"
             return ticks + t + (ticks == "`` " ? " ``" : "`")
         }
+        // A `|` ends a table cell even inside a code span (GFM), so cells escape it.
+        func cell(_ s: String) -> String { code(s).replacingOccurrences(of: "|", with: "\\|") }
         var out = ["# prunedoc doctor", "", "**\(mdEscape(r.verdict))**", ""]
         out.append("- source: \(r.sourceType) \(code(r.path))" + (r.openshift.map { ", OpenShift \(code($0))" } ?? ""))
         out.append("- pruner: " + (r.prunerPresent ? "ImagePruner present" : "no ImagePruner") + ", " + (r.cronJobPresent ? "CronJob present" : "no CronJob"))
         out.append("- registry: managementState \(code(r.managementState ?? "unknown")), storage \(code(r.storage ?? "unknown")), pruneRegistry \(code(r.pruneRegistry.map(String.init) ?? "unknown"))")
         out += ["", "## Configuration", "", "| setting | value | from | CronJob |", "|---|---|---|---|"]
-        for s in r.settings { out.append("| \(s.name) | \(code(s.value)) | \(s.source) | \(s.cronJob.map(code) ?? "") |") }
+        for s in r.settings { out.append("| \(s.name) | \(cell(s.value)) | \(s.source) | \(s.cronJob.map(cell) ?? "") |") }
         out += ["", "## Runs", ""]
         if r.runs.isEmpty { out.append("No Job kept.") } else {
             out += ["| job | outcome | started | took | log |", "|---|---|---|---|---|"]
             for run in r.runs.reversed() {
-                out.append("| \(code(run.name)) | \(run.outcome)\(run.reason.map { " (\(code($0)))" } ?? "") | \(run.started ?? "") | \(run.durationSeconds.map { Timestamps.humanSpan(TimeInterval($0)) } ?? "") | \(run.log.map(code) ?? "") |")
+                out.append("| \(cell(run.name)) | \(run.outcome)\(run.reason.map { " (\(cell($0)))" } ?? "") | \(cell(run.started ?? "")) | \(run.durationSeconds.map { Timestamps.humanSpan(TimeInterval($0)) } ?? "") | \(run.log.map(cell) ?? "") |")
             }
         }
         out += ["", "## Findings", ""]
