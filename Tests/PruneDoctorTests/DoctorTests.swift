@@ -60,13 +60,13 @@ import Testing
         #expect(r.roots.count == 1 && r.roots[0].hasSuffix("quay-io-openshift-release-dev-ocp-v4-0-art-dev-sha256-" + String(repeating: "5e1ab0c3", count: 8)))
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: cases)
+    @Test(.timeLimit(.minutes(3)), arguments: cases)
     func folder(_ c: Case) throws {
         Self.check(try Self.report(Self.fixtures.appendingPathComponent(c.name).path), c, source: "folder")
     }
 
     /// The archive a user uploads (`tar cvaf must-gather.tar.gz must-gather.local.N/`), read in place, gives the same report.
-    @Test(.timeLimit(.minutes(1)), arguments: [("x509-failed", "tar.gz", "z"), ("oom-killed", "tar.xz", "J"), ("invalid-refs", "tgz", "z")])
+    @Test(.timeLimit(.minutes(3)), arguments: [("x509-failed", "tar.gz", "z"), ("oom-killed", "tar.xz", "J"), ("invalid-refs", "tgz", "z")])
     func archive(_ name: String, _ ext: String, _ flag: String) throws {
         let c = Self.cases.first { $0.name == name }!
         let dir = Self.fixtures.appendingPathComponent(name).path
@@ -85,7 +85,7 @@ import Testing
     }
 
     /// The CLI: exit status, --fail-on, every format.
-    @Test(.timeLimit(.minutes(2))) func cli() throws {
+    @Test(.timeLimit(.minutes(4))) func cli() throws {
         let path = Self.fixtures.appendingPathComponent("x509-failed").path
         let json = CLI.run(["doctor", "--must-gather", path, "--format", "json"])
         #expect(json.status == 0, "\(json.stderr)")
@@ -110,7 +110,7 @@ import Testing
         #expect(CLI.run(["doctor", "--must-gather", path, "--snapshot", path]).status == 64)
     }
 
-    @Test(.timeLimit(.minutes(1))) func folderWithoutMustGatherRootsIsAClearError() throws {
+    @Test(.timeLimit(.minutes(3))) func folderWithoutMustGatherRootsIsAClearError() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("empty-mg-\(getpid())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -118,7 +118,7 @@ import Testing
     }
 }
 
-@Suite struct CronScheduleTests {
+@Suite(.timeLimit(.minutes(3))) struct CronScheduleTests {
     static func date(_ s: String) -> Date { Timestamps.parseRFC3339(s)! }
 
     @Test func parsesAndFindsPreviousFirings() throws {
@@ -230,7 +230,7 @@ import Testing
         #expect(!keptBy.isEmpty && (next["largestKept"] as? [Any])?.isEmpty == false)
     }
 
-    @Test(.timeLimit(.minutes(2))) func snapshotFolder() throws {
+    @Test(.timeLimit(.minutes(4))) func snapshotFolder() throws {
         let dir = try Self.makeSnapshot()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let doc = try Self.doctor(["--snapshot", dir])
@@ -272,7 +272,7 @@ import Testing
 }
 
 /// Checks that need no tree: built from the files a collection writes.
-@Suite struct DoctorCheckTests {
+@Suite(.timeLimit(.minutes(3))) struct DoctorCheckTests {
     static func list(_ items: [[String: Any]]) -> [UInt8] {
         let l: [String: Any] = ["apiVersion": "v1", "kind": "List", "metadata": ["resourceVersion": ""], "items": items]
         return [UInt8](try! JSONSerialization.data(withJSONObject: l, options: [.sortedKeys]))

@@ -90,7 +90,9 @@ public struct Doctor {
         if ky == nil, let ns = sp["keepYoungerThan"] as? NSNumber { ky = GoDuration.format(ns.int64Value) }
         add("keepYoungerThan", ky, "60m", flag: "keep-younger-than")
         add("ignoreInvalidImageReferences", sp["ignoreInvalidImageReferences"], "false", flag: "ignore-invalid-refs")
-        add("logLevel", sp["logLevel"], "Normal", flag: "loglevel")
+        // The operator maps logLevel to oc's --loglevel (library-go's getLogLevel).
+        let levels = ["1": "Normal", "2": "Normal", "4": "Debug", "6": "Trace", "8": "TraceAll"]
+        add("logLevel", sp["logLevel"], "Normal", cron: flag("loglevel", in: args).map { levels[$0] ?? "--loglevel=\($0)" })
         add("resources", sp["resources"], #"{"requests":{"cpu":"100m","memory":"256Mi"}}"#)
         add("successfulJobsHistoryLimit", sp["successfulJobsHistoryLimit"], "3")
         add("failedJobsHistoryLimit", sp["failedJobsHistoryLimit"], "3")
