@@ -7,6 +7,7 @@ extension PruneDoc {
         WhyCommand.self,
         PlanCommand.self,
         CollectCommand.self,
+        DoctorCommand.self,
         ProbeCommand.self,
         Rules.self,
         Explain.self,

@@ -76,6 +76,7 @@ public struct RuleDescription: Sendable {
         "verb": "<verb>",
         "image": "<image>",
         "client": "oc",
+        "suggestedMemory": "1Gi",
         "hostname": "<registry-host>",
         "lookupHost": "<registry-host>",
         "imageStreamName": "<stream>",

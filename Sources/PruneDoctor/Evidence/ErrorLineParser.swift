@@ -92,7 +92,7 @@ public enum ErrorLineParser {
             }
             var text = unescapeLogfmt(s[m.upperBound...])
             // The error often sits in its own field after the message: `msg="Failed to delete digest." Error="Delete …"`.
-            for key in [" error=\"", " err=\"", " Error=\""] {
+            for key in [" error=\"", " err=\"", " Error=\"", " err.detail=\""] {
                 if let e = s[m.upperBound...].find(key) {
                     text += ": " + unescapeLogfmt(s[e.upperBound...])
                     break

@@ -182,6 +182,12 @@ public enum SnapshotLoader {
                                  load: (inout Snapshot) throws -> Void) throws {
         let name = name ?? (file as NSString).lastPathComponent
         var part = Snapshot()
+        // doctor's files are not the pruner's input: imageconfigs.json holds config.openshift.io
+        // Images, which must never be read as image.openshift.io Images.
+        if companionFiles.contains(name.lowercased()) {
+            snapshot = part
+            return
+        }
         do {
             try load(&part)
         } catch let e as SnapshotError where e.notKubernetesOutput {

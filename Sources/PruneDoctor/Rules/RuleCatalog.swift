@@ -2,7 +2,7 @@
 public enum RuleCatalog {
     /// The rules `diagnose` and `probe` run, in runbook order.
     public static let diagnostic: [any DiagnosticRule] =
-        NetworkRules.all + TLSRules.all + CertificateRules.all + RegistryRules.all + APIRules.all + PrunerJobRules.all
+        NetworkRules.all + TLSRules.all + CertificateRules.all + RegistryRules.all + APIRules.all + PrunerJobRules.all + PrunerSetupRules.all
 
     /// Everything with a catalogue entry: diagnostic rules, then retention reasons.
     public static let all: [any CatalogEntry] = diagnostic + RetentionCatalog.all

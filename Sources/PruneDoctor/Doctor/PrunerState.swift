@@ -1,0 +1,118 @@
+import Foundation
+
+/// A Kubernetes object as read from a source, with where it was read (for evidence).
+public struct SourcedObject: @unchecked Sendable {
+    /// Decoded JSON (from JSON or YAML); only Foundation property-list types.
+    public let object: [String: Any]
+    /// Provenance: path relative to the source root, or `live:NS/kind/name`.
+    public let file: String
+    /// 1-based line where the object starts in `file`.
+    public let line: Int
+
+    public var kind: String { object["kind"] as? String ?? "" }
+    public var name: String { dig("metadata", "name") as? String ?? "" }
+    public var namespace: String { dig("metadata", "namespace") as? String ?? "" }
+
+    public func dig(_ keys: String...) -> Any? { Self.dig(object, keys) }
+
+    static func dig(_ value: Any?, _ keys: [String]) -> Any? {
+        var v = value
+        for k in keys { v = (v as? [String: Any])?[k] }
+        return v
+    }
+
+    public func string(_ keys: String...) -> String? { Self.dig(object, keys) as? String }
+}
+
+/// One container log of a pod, with where it was read.
+public struct PodLog: Sendable {
+    public let namespace: String
+    public let pod: String
+    public let container: String
+    public let previous: Bool
+    public let file: String
+    public let text: String
+}
+
+/// Everything `doctor` knows about the image pruner, read from a must-gather, a collected
+/// snapshot or the live cluster: the same model whichever source it came from.
+public struct PrunerState: @unchecked Sendable {
+    public enum SourceType: String, Sendable {
+        case live, snapshot
+        case mustGather = "must-gather"
+    }
+
+    public var sourceType: SourceType
+    public var path: String
+    /// Folders holding `namespaces/` or `cluster-scoped-resources/` (must-gather only).
+    public var roots: [String] = []
+    public var openshiftVersion: String?
+    /// When the source was taken (collectedAt, the must-gather's timestamp), or the newest time seen in it.
+    public var observedAt: Date?
+
+    public var imagePruner: SourcedObject?
+    public var cronJob: SourcedObject?
+    public var registryConfig: SourcedObject?
+    public var imageConfig: SourcedObject?
+    public var clusterOperator: SourcedObject?
+    public var prunerRole: SourcedObject?
+    public var prunerBinding: SourcedObject?
+    public var jobs: [SourcedObject] = []
+    public var prunerPods: [SourcedObject] = []
+    public var registryPods: [SourcedObject] = []
+    public var events: [SourcedObject] = []
+    public var logs: [PodLog] = []
+    /// Which kinds the source holds at all (a must-gather may lack the role, for instance).
+    public var sawFiles: Set<String> = []
+
+    /// The lines of every object file read, for pointing evidence at a field.
+    var lines: [String: [Substring]] = [:]
+
+    public init(sourceType: SourceType, path: String) {
+        self.sourceType = sourceType
+        self.path = path
+    }
+
+    /// The 1-based line at or after `from` in `file` that contains one of `needles`.
+    public func line(in file: String, from: Int, containing needles: [String], within: Int = 4000) -> (line: Int, text: String)? {
+        guard let ls = lines[file], from >= 1 else { return nil }
+        var i = from - 1
+        while i < ls.count && i < from - 1 + within {
+            let l = ls[i]
+            if needles.contains(where: { l.contains($0) }) { return (i + 1, String(l)) }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The text of a line of a file read.
+    public func text(of file: String, line: Int) -> String? {
+        guard let ls = lines[file], line >= 1, line <= ls.count else { return nil }
+        return String(ls[line - 1])
+    }
+
+    /// Evidence for `key: value` of an object: the line of that field (YAML or JSON spelling), or the object's first line.
+    public func evidence(_ o: SourcedObject, key: String, value: String? = nil) -> EvidenceLine {
+        var needles: [String]
+        if let value {
+            needles = ["\(key): \(value)", "\(key): \"\(value)\"", "\(key): '\(value)'", "\"\(key)\":\"\(value)\"", "\"\(key)\": \"\(value)\"",
+                       "\"\(key)\":\(value)", "\"\(key)\": \(value)"]
+        } else {
+            needles = ["\(key):", "\"\(key)\""]
+        }
+        if let hit = line(in: o.file, from: o.line, containing: needles) {
+            return EvidenceLine(line: hit.line, text: Self.clip(hit.text), file: o.file)
+        }
+        return objectEvidence(o)
+    }
+
+    public func objectEvidence(_ o: SourcedObject) -> EvidenceLine {
+        EvidenceLine(line: o.line, text: Self.clip(text(of: o.file, line: o.line) ?? "\(o.kind) \(o.name)"), file: o.file)
+    }
+
+    /// Long JSON lines (a collected object is one line) are cut for the report.
+    static func clip(_ s: String) -> String {
+        let t = s.trimmingCharacters(in: .whitespaces)
+        return t.count > 400 ? String(t.prefix(400)) + "…" : t
+    }
+}

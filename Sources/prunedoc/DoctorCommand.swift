@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import PruneDoctor
+
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Is image pruning healthy on this cluster? Live, from a collected snapshot, or from a must-gather.",
+        discussion: """
+            Reads the ImagePruner, its CronJob, Jobs, pods and their logs, the registry's configuration, the
+            image-registry ClusterOperator, events and the pruner's role; reports the effective configuration,
+            the recent runs, every cause found (with the file and line it came from), and, live or from a
+            collected snapshot, what the next run would delete and keep.
+            Examples:
+              prunedoc doctor                                   (the cluster of your current oc login)
+              prunedoc doctor --must-gather must-gather.tar.gz --format markdown
+              prunedoc doctor --snapshot prunedoc-snapshot-20261129T120000Z.tar.gz --fail-on error
+            Exit status: 0 ran, 1 unreadable input, 3 a finding at or above --fail-on, 64 usage.
+            """
+    )
+
+    @Flag(name: .long, help: "Read the cluster now through your oc/kubectl login (the default when no source is given).")
+    var live = false
+
+    @Option(name: .long, help: ArgumentHelp("A folder or archive written by `prunedoc collect`.", valueName: "path"))
+    var snapshot: String?
+
+    @Option(name: .customLong("must-gather"), help: ArgumentHelp("An oc adm must-gather / inspect folder, or its .tar.gz/.tgz/.tar.xz.", valueName: "path"))
+    var mustGather: String?
+
+    @Flag(name: .long, help: "Live only: also probe the registry URL the pruner uses (not available yet; doctor says how to run prunedoc probe).")
+    var probe = false
+
+    @Option(name: .long, help: "Plan the next run at this RFC 3339 time (default: now).")
+    var now: String?
+
+    @Option(name: .long, help: "Exit 3 when a finding of this severity or worse is made: info, warning or error.")
+    var failOn: Severity?
+
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var cluster: ClusterOptions
+
+    func validate() throws {
+        let sources = [live, snapshot != nil, mustGather != nil].filter { $0 }.count
+        if sources > 1 { throw ValidationError("give one of --live, --snapshot PATH or --must-gather PATH") }
+        if probe && (snapshot != nil || mustGather != nil) { throw ValidationError("--probe goes with --live") }
+        if let n = now, RFC3339.parse(n) == nil { throw ValidationError("--now takes an RFC 3339 time such as 2026-11-29T12:00:00Z, not '\(n)'") }
+    }
+
+    func run() throws {
+        let clock = now.flatMap(RFC3339.parse) ?? Int64(Date().timeIntervalSince1970) * 1_000_000_000
+        var report: DoctorReport
+        do {
+            if let path = mustGather {
+                let state = try DoctorLoader.mustGather(path: path)
+                report = Doctor.report(state: state, snapshot: nil, imagesJSON: nil, now: clock)
+            } else if let path = snapshot {
+                let state = try DoctorLoader.snapshot(path: path)
+                let loaded = Result { try SnapshotLoader.load(path: path) }
+                report = Doctor.report(state: state, snapshot: loaded, imagesJSON: try DoctorLoader.imagesJSON(path: path), now: clock)
+            } else {
+                report = try liveReport(now: clock)
+            }
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            throw failInput("\(error)")
+        }
+        if probe {
+            let host = report.internalRegistryHostname ?? "image-registry.openshift-image-registry.svc:5000"
+            report.notChecked.append(NotChecked(what: "registry probe",
+                why: "--probe is not built into doctor yet; from a pod that can reach the registry run `prunedoc probe \(host) --ca-file service-ca.crt` with the CA of configmap openshift-image-registry/serviceca"))
+        }
+        let shown = output.redactor().masked(report)
+        switch output.format {
+        case .json: writeOut(shown.json.serialized())
+        case .markdown: writeOut(DoctorRenderer.markdown(shown))
+        case .html: writeOut(DoctorRenderer.html(shown))
+        case .text: writeOut(DoctorRenderer.text(shown))
+        }
+        if let failOn, report.findings.contains(where: { $0.severity >= failOn }) { throw ExitCode(3) }
+    }
+
+    /// The cluster read now: the same files a collect writes, in memory.
+    func liveReport(now: Timestamp) throws -> DoctorReport {
+        try cluster.validateChunk()
+        let reader = try cluster.reader(namespace: nil)
+        var collector = SnapshotCollector(reader: reader)
+        collector.allowPartial = true
+        collector.toolVersion = "prunedoc \(ToolVersion.version)"
+        let printer = cluster.progressPrinter()
+        collector.progress = printer.map { p in { @Sendable k, s in p.update(k, s) } }
+        collector.warn = { writeErr("warning: " + TerminalSafe.escape($0)) }
+        let sink = MemorySink()
+        let result: SnapshotCollector.Result
+        do {
+            result = try collector.collect(into: sink)
+        } catch let e as ClusterError {
+            printer?.finish()
+            throw failInput(e.description)
+        }
+        printer?.finish()
+        let state = try DoctorLoader.live(files: sink.files)
+        let pruner = result.failures.filter { f in ClusterKind.prunerKinds.contains { $0.groupResource == f.kind } }
+        let loaded: Result<Snapshot, Error> = pruner.isEmpty
+            ? Result { try SnapshotLoader.load(files: sink.snapshotFiles) }
+            : .failure(SnapshotError(file: "live", message: "not readable: " + pruner.map(\.description).joined(separator: "; ")))
+        return Doctor.report(state: state, snapshot: loaded, imagesJSON: sink.files["images.json"], now: now)
+    }
+}
