@@ -12,5 +12,6 @@ extension PruneDoc {
         Explain.self,
         Runbook.self,
         Scenarios.self,
+        ServeCommand.self,
     ]
 }
