@@ -6,8 +6,8 @@ import Testing
 /// Pages: headers, CSRF, escaping of hostile input, runbook links.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct ServePageTests {
     /// The home page's token and cookie, as a browser would get them.
-    static func session(_ server: RunningServer) throws -> (token: String, cookie: String) {
-        let home = try server.request("GET", "/")
+    static func session(_ server: RunningServer) async throws -> (token: String, cookie: String) {
+        let home = try await server.request("GET", "/")
         let setCookie = try #require(home.header("Set-Cookie"))
         #expect(setCookie.contains("SameSite=Strict") && setCookie.contains("HttpOnly"))
         let cookie = String(setCookie.split(separator: ";")[0])
@@ -18,16 +18,16 @@ import Testing
     }
 
     static func post(_ server: RunningServer, _ fields: [(name: String, filename: String?, value: [UInt8])],
-                     cookie: String) throws -> HTTPClient.Response {
+                     cookie: String) async throws -> HTTPClient.Response {
         let (type, body) = HTTPClient.multipart(fields)
-        return try server.request("POST", "/", headers: [("Content-Type", type), ("Cookie", cookie)], body: body)
+        return try await server.request("POST", "/", headers: [("Content-Type", type), ("Cookie", cookie)], body: body)
     }
 
     @Test func everyAnswerCarriesTheSecurityHeaders() async throws {
         let server = try await RunningServer.start()
         defer { Task { await server.stop() } }
         for path in ["/", "/runbook", "/rules/x509-unknown-authority", "/healthz", "/api/v1/openapi.json", "/nope"] {
-            let r = try server.request("GET", path)
+            let r = try await server.request("GET", path)
             let csp = try #require(r.header("Content-Security-Policy"), "\(path)")
             #expect(csp.contains("frame-ancestors 'none'"))
             #expect(csp.contains("default-src 'none'"))
@@ -35,16 +35,16 @@ import Testing
             #expect(r.header("X-Content-Type-Options") == "nosniff")
             #expect(r.header("Referrer-Policy") == "no-referrer")
         }
-        let css = try server.request("GET", "/static/style.css")
+        let css = try await server.request("GET", "/static/style.css")
         #expect(css.header("Content-Type")?.hasPrefix("text/css") == true)
     }
 
     @Test func pastedAggregateErrorShowsTheCauseAndLinksToTheRunbook() async throws {
         let server = try await RunningServer.start()
         defer { Task { await server.stop() } }
-        let (token, cookie) = try Self.session(server)
+        let (token, cookie) = try await Self.session(server)
         let input = try Data(contentsOf: Fixtures.scenarios.appendingPathComponent("doc-aggregate-x509-and-alert/input.txt"))
-        let r = try Self.post(server, [("csrf", nil, Array(token.utf8)), ("text", nil, [UInt8](input))], cookie: cookie)
+        let r = try await Self.post(server, [("csrf", nil, Array(token.utf8)), ("text", nil, [UInt8](input))], cookie: cookie)
         #expect(r.status == 200)
         #expect(r.text.contains("href=\"/runbook#x509-unknown-authority\""))
         #expect(r.text.contains("href=\"/rules/x509-unknown-authority\""))
@@ -52,28 +52,28 @@ import Testing
         let rule = try #require(RuleCatalog.rule("x509-unknown-authority"))
         let firstFix = Pages.inline(rule.description.generic.remediation[0]).prefix(40)
         #expect(r.text.contains(firstFix))
-        let runbook = try server.request("GET", "/runbook")
+        let runbook = try await server.request("GET", "/runbook")
         #expect(runbook.status == 200)
         #expect(runbook.text.contains("id=\"x509-unknown-authority\""))
         #expect(!runbook.text.contains("<style>"))
-        let one = try server.request("GET", "/rules/x509-unknown-authority")
+        let one = try await server.request("GET", "/rules/x509-unknown-authority")
         #expect(one.status == 200)
         #expect(one.text.contains("id=\"x509-unknown-authority\""))
-        #expect(try server.request("GET", "/rules/no-such-rule").status == 404)
+        #expect(try await server.request("GET", "/rules/no-such-rule").status == 404)
     }
 
     @Test func formWithoutTheTokenIsRefused() async throws {
         let server = try await RunningServer.start()
         defer { Task { await server.stop() } }
-        let (token, cookie) = try Self.session(server)
+        let (token, cookie) = try await Self.session(server)
         let text: (name: String, filename: String?, value: [UInt8]) = ("text", nil, Array("x509: certificate signed by unknown authority".utf8))
-        #expect(try Self.post(server, [("csrf", nil, Array(token.utf8)), text], cookie: "").status == 400)
-        #expect(try Self.post(server, [text], cookie: cookie).status == 400)
+        #expect(try await Self.post(server, [("csrf", nil, Array(token.utf8)), text], cookie: "").status == 400)
+        #expect(try await Self.post(server, [text], cookie: cookie).status == 400)
         let other = String(repeating: "0", count: 64)
-        #expect(try Self.post(server, [("csrf", nil, Array(other.utf8)), text], cookie: cookie).status == 400)
-        #expect(try Self.post(server, [("csrf", nil, Array(token.utf8)), text], cookie: cookie).status == 200)
+        #expect(try await Self.post(server, [("csrf", nil, Array(other.utf8)), text], cookie: cookie).status == 400)
+        #expect(try await Self.post(server, [("csrf", nil, Array(token.utf8)), text], cookie: cookie).status == 200)
         // Not a form at all.
-        let plain = try server.request("POST", "/", headers: [("Content-Type", "text/plain"), ("Cookie", cookie)], body: Array("x".utf8))
+        let plain = try await server.request("POST", "/", headers: [("Content-Type", "text/plain"), ("Cookie", cookie)], body: Array("x".utf8))
         #expect(plain.status == 415)
     }
 
@@ -88,10 +88,10 @@ import Testing
     @Test func hostileInputComesBackEscaped() async throws {
         let server = try await RunningServer.start()
         defer { Task { await server.stop() } }
-        let (token, cookie) = try Self.session(server)
+        let (token, cookie) = try await Self.session(server)
         let input = Self.payloads.joined(separator: "\n") + "\n"
         for field in ["text", "file"] {
-            let r = try Self.post(server, [("csrf", nil, Array(token.utf8)), (field, field == "file" ? "log.txt" : nil, Array(input.utf8))],
+            let r = try await Self.post(server, [("csrf", nil, Array(token.utf8)), (field, field == "file" ? "log.txt" : nil, Array(input.utf8))],
                                   cookie: cookie)
             #expect(r.status == 200)
             let html = r.text
@@ -106,7 +106,7 @@ import Testing
         }
         // The image field of the form is echoed escaped, too.
         let archive = try Fixtures.docArchive()
-        let r = try Self.post(server, [("csrf", nil, Array(token.utf8)), ("file", "snap.tar.gz", archive.bytes),
+        let r = try await Self.post(server, [("csrf", nil, Array(token.utf8)), ("file", "snap.tar.gz", archive.bytes),
                                        ("image", nil, Array("\"><script>alert(1)</script>".utf8))], cookie: cookie)
         #expect(r.status == 422 || r.status == 200)
         #expect(!r.text.contains("<script"))
@@ -115,13 +115,13 @@ import Testing
     @Test func snapshotUploadShowsThePlanAndAnswersWhy() async throws {
         let server = try await RunningServer.start()
         defer { Task { await server.stop() } }
-        let (token, cookie) = try Self.session(server)
+        let (token, cookie) = try await Self.session(server)
         let archive = try Fixtures.docArchive()
-        let plan = try Self.post(server, [("csrf", nil, Array(token.utf8)), ("file", "snapshot.tar.gz", archive.bytes)], cookie: cookie)
+        let plan = try await Self.post(server, [("csrf", nil, Array(token.utf8)), ("file", "snapshot.tar.gz", archive.bytes)], cookie: cookie)
         #expect(plan.status == 200)
         #expect(plan.text.contains("Summary: deleted"))
         #expect(plan.text.contains("name=\"image\""))
-        let why = try Self.post(server, [("csrf", nil, Array(token.utf8)), ("file", "snapshot.tar.gz", archive.bytes),
+        let why = try await Self.post(server, [("csrf", nil, Array(token.utf8)), ("file", "snapshot.tar.gz", archive.bytes),
                                          ("image", nil, Array("abf7e465".utf8))], cookie: cookie)
         #expect(why.status == 200)
         #expect(why.text.contains("id=\"why\""))

@@ -48,8 +48,9 @@ final class RunningServer: @unchecked Sendable {
     }
 
     func request(_ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8] = [],
-                 timeout: TimeInterval = 60) throws -> HTTPClient.Response {
-        try HTTPClient.send(port: port, method: method, path: path, headers: headers, body: body, timeout: timeout)
+                 timeout: TimeInterval = 60) async throws -> HTTPClient.Response {
+        let port = port
+        return try await offPool { try HTTPClient.send(port: port, method: method, path: path, headers: headers, body: body, timeout: timeout) }
     }
 }
 
@@ -174,6 +175,14 @@ enum HTTPClient {
     }
 }
 
+/// Blocking work on its own thread: a blocked test must not hold one of the few threads the
+/// in-process server's tasks run on.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { c in
+        Thread.detachNewThread { c.resume(with: Result { try body() }) }
+    }
+}
+
 /// The built executables, beside the test bundle.
 enum Built {
     static func path(_ name: String) -> String {
@@ -186,7 +195,11 @@ enum Built {
     }
 
     /// Runs an executable with a time limit; stdout and the exit status.
-    static func run(_ name: String, _ args: [String], stdin: [UInt8]? = nil, timeout: TimeInterval = 60) throws -> (status: Int32, out: [UInt8]) {
+    static func run(_ name: String, _ args: [String], stdin: [UInt8]? = nil, timeout: TimeInterval = 60) async throws -> (status: Int32, out: [UInt8]) {
+        try await offPool { try runBlocking(name, args, stdin: stdin, timeout: timeout) }
+    }
+
+    static func runBlocking(_ name: String, _ args: [String], stdin: [UInt8]?, timeout: TimeInterval) throws -> (status: Int32, out: [UInt8]) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path(name))
         p.arguments = args
