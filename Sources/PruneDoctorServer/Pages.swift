@@ -16,6 +16,7 @@ enum Pages {
 
         header.site{display:flex;flex-wrap:wrap;gap:12px;align-items:baseline;border-bottom:1px solid var(--line);margin-bottom:16px;padding-bottom:8px}
         header.site a{font-weight:600}
+        .rule h2{margin-top:0;border:0;padding:0;font-size:20px}.rule h3{margin-top:14px;font-size:15px}
         textarea{width:100%;min-height:14em;font:13px/1.45 ui-monospace,Menlo,Consolas,monospace;padding:8px;border:1px solid var(--line);border-radius:4px}
         input[type=text]{width:100%;max-width:36em;padding:6px;font:inherit;border:1px solid var(--line);border-radius:4px}
         label{display:block;font-weight:600;margin:12px 0 4px}
