@@ -73,14 +73,16 @@ func runWork<T: Sendable>(deadline: ContinuousClock.Instant, slot: Slots.Slot,
     let once = Once<Result<T, any Error>>()
     return try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
         once.onFirst = { c.resume(with: $0) }
+        let timer = Task {
+            // Cancelled when the work ends first; then `fire` is a no-op.
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            once.fire(.failure(timeoutError))
+        }
         Thread.detachNewThread {
             let r = Result { try work() }
             slot.release()
             once.fire(r)
-        }
-        Task {
-            try? await Task.sleep(until: deadline, clock: .continuous)
-            once.fire(.failure(timeoutError))
+            timer.cancel()
         }
     }
 }

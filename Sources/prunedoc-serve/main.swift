@@ -64,6 +64,9 @@ struct Serve: AsyncParsableCommand {
         config.redact = redact
         config.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         let host = config.host
+        if !["127.0.0.1", "::1", "localhost"].contains(host) && !host.hasPrefix("127.") {
+            FileHandle.standardError.write(Data("prunedoc serve: warning: \(host) is not loopback; anyone who reaches it can use the server, so put authentication in front of it\n".utf8))
+        }
         let server = PruneDoctorServer(configuration: config)
         try await server.run { port in
             let shown = host.contains(":") ? "[\(host)]" : host

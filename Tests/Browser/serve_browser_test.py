@@ -11,6 +11,8 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 base, archive, aggregate_file, shots = sys.argv[1:5]
 os.makedirs(shots, exist_ok=True)
@@ -21,7 +23,7 @@ for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-
           "--no-first-run", "--disable-extensions", "--disable-background-networking"):
     opts.add_argument(a)
 driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=opts)
-driver.set_page_load_timeout(30)
+driver.set_page_load_timeout(90)
 driver.implicitly_wait(2)
 
 passed, failed = 0, 0
@@ -45,12 +47,20 @@ def shot(name, width=1100):
     driver.set_window_size(1100, 1400)
 
 
+def submit():
+    """Clicks the form's button and waits for the next page to have loaded (a loaded machine is slow)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(driver, 90).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 90).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def paste(text):
     driver.get(base + "/")
     box = driver.find_element(By.ID, "text")
     # Set the value directly: typing megabytes key by key is slow, and send_keys cannot type ESC bytes.
     driver.execute_script("arguments[0].value = arguments[1];", box, text)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    submit()
 
 
 try:
@@ -69,7 +79,7 @@ try:
     shot("serve-result")
     link = driver.find_element(By.CSS_SELECTOR, "a[href='/runbook#x509-unknown-authority']")
     link.click()
-    time.sleep(0.3)
+    WebDriverWait(driver, 90).until(lambda d: d.current_url.endswith("#x509-unknown-authority"))
     check("runbook link lands on the anchor", driver.current_url.endswith("/runbook#x509-unknown-authority"), driver.current_url)
     target = driver.find_element(By.ID, "x509-unknown-authority")
     check("runbook anchor is in view", driver.execute_script(
@@ -82,7 +92,7 @@ try:
     driver.get(base + "/")
     driver.find_element(By.ID, "file").send_keys(os.path.abspath(archive))
     driver.find_element(By.ID, "image").send_keys("abf7e465")
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    submit()
     body = driver.find_element(By.TAG_NAME, "body").text
     check("snapshot shows the plan summary", "Summary: deleted" in body, body[:300])
     check("why answers for the image", len(driver.find_elements(By.ID, "why")) == 1 and "n/myapp:v2" in body)
