@@ -44,7 +44,7 @@ public final class PruneDoctorServer: Sendable {
             logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: app)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
+            gracefulShutdownSignals: configuration.handleSignals ? [.sigterm, .sigint] : [],
             logger: logger))
         try await group.run()
     }

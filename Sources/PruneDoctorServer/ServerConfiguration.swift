@@ -17,6 +17,9 @@ public struct ServerConfiguration: Sendable {
     /// Time for one request, reading its body included.
     public var requestTimeout: Duration = .seconds(60)
     public var redact: RedactionLevel?
+    /// SIGTERM/SIGINT start a graceful shutdown. Off for a server inside another program (tests):
+    /// the handler sets those signals to be ignored process-wide, and children inherit that.
+    public var handleSignals = true
     /// One line per request: method, route, status, duration, size. Never the input.
     public var log: @Sendable (String) -> Void = { _ in }
 

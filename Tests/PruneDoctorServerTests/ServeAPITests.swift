@@ -210,6 +210,19 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("GET /rules/{id} 404 ") })
     }
 
+    /// A server inside another process must leave SIGTERM alone: an ignored SIGTERM is inherited
+    /// by every child that process spawns, which then cannot be stopped.
+    @Test func embeddedServerLeavesSignalDispositionsAlone() async throws {
+        let server = try await RunningServer.start()
+        defer { Task { await server.stop() } }
+        #expect(try await server.request("GET", "/healthz").status == 200)
+        for sig in [SIGTERM, SIGINT] {
+            var current = sigaction()
+            sigaction(sig, nil, &current)
+            #expect(unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == 0, "signal \(sig) is no longer SIG_DFL")
+        }
+    }
+
     @Test func servedExecutableStopsOnSIGTERM() async throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Built.path("prunedoc-serve"))

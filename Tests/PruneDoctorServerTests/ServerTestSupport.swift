@@ -18,6 +18,8 @@ final class RunningServer: @unchecked Sendable {
         var config = ServerConfiguration()
         config.host = "127.0.0.1"
         config.port = 0
+        // Signal handling would make this test process, and every child it spawns, ignore SIGTERM.
+        config.handleSignals = false
         configure(&config)
         let sink = LogSink()
         config.log = { sink.append($0) }
