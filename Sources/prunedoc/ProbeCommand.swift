@@ -14,6 +14,12 @@ struct ProbeCommand: ParsableCommand {
             Examples:
               prunedoc probe image-registry.example.com:5000 --certificate-authority ca.crt
               prunedoc probe 172.30.30.30:5000 --timeout 3s --format json
+              prunedoc probe image-registry.example.com:5000 --context prod
+
+            Like oc, it trusts the CA of your kubeconfig's current context for the registry too (plus \
+            --certificate-authority); the system roots only when the kubeconfig names no CA; and \
+            insecure-skip-tls-verify in the kubeconfig makes the registry connection insecure. The report \
+            says which trust it used.
             """)
 
     @Argument(help: "The registry, as you would give it to --registry-url.")
@@ -30,6 +36,18 @@ struct ProbeCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Treat REGISTRY as the host oc discovered itself (no --registry-url given).")
     var discovered = false
+
+    @Option(name: .long, help: ArgumentHelp("The kubeconfig whose current context oc would use (its CA is trusted for the registry too).", valueName: "file"))
+    var kubeconfig: String?
+
+    @Option(name: .long, help: ArgumentHelp("The kubeconfig context to use.", valueName: "name"))
+    var context: String?
+
+    @Option(name: .long, help: ArgumentHelp("The client that reads the kubeconfig (default: oc on PATH, else kubectl; without one the file is read).", valueName: "path"))
+    var client: String?
+
+    @Flag(name: .long, help: "Ignore any kubeconfig: trust only --certificate-authority, else the system roots.")
+    var noKubeconfig = false
 
     @OptionGroup var output: OutputOptions
 
@@ -57,9 +75,10 @@ struct ProbeCommand: ParsableCommand {
                 throw failInput("\(path): no PEM certificate found (oc would fail with: unable to load root certificates)")
             }
         }
-        let options = ProbeOptions(
+        var options = ProbeOptions(
             registry: registry, caFile: certificateAuthority, caPEM: pem, forceInsecure: forceInsecure,
             timeout: parseGoDuration(timeout) ?? 10, registryURLGiven: !discovered)
+        if !noKubeconfig { options.kubeconfig = try readKubeconfig() }
         let report: ProbeReport
         do {
             report = try RegistryProber.probe(options)
@@ -79,6 +98,34 @@ struct ProbeCommand: ParsableCommand {
         default: text = shown.renderText(color: output.useColor)
         }
         writeOut(text)
+    }
+}
+
+extension ProbeCommand {
+    /// The current context as oc sees it: through the client (`config view --minify --flatten`),
+    /// or from the file when no client is installed; nil when there is no kubeconfig at all.
+    func readKubeconfig() throws -> KubeconfigTrust? {
+        do {
+            if let c = try? KubeClient.locate(explicit: client, kubeconfig: kubeconfig, context: context) {
+                let out = try c.run(["config", "view", "--minify", "--flatten", "-o", "json"])
+                if out.status == 0 {
+                    return try KubeconfigTrust.parse(String(decoding: out.stdout, as: UTF8.self),
+                                                     source: "\(c.name) config view --minify (context of \(kubeconfig ?? "the default kubeconfig"))")
+                }
+                if kubeconfig != nil || context != nil {
+                    throw failInput("\(c.name) config view: " + TerminalSafe.escape(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))
+                }
+            }
+            guard let path = kubeconfig ?? KubeconfigTrust.defaultPath() else { return nil }
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw failInput("\(path): cannot read the kubeconfig")
+            }
+            return try KubeconfigTrust.parse(text, source: path, context: context, baseDirectory: (path as NSString).deletingLastPathComponent)
+        } catch let e as KubeconfigTrust.ReadError {
+            throw failInput(e.description)
+        } catch let e as ClusterError {
+            throw failInput(e.description)
+        }
     }
 }
 

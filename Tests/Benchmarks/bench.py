@@ -39,18 +39,29 @@ def build():
                    stdout=subprocess.DEVNULL)
 
 
-def log_file(mb):
-    """A deterministic prune-job log of `mb` MB with 0.1 % error lines, made from 20 MB blocks
-    of shared/tools/gen_log.py output (or the built-in generator of the same shape)."""
+def generator():
+    """shared/tools/gen_log.py, or the built-in generator of the same shape without ../shared."""
+    gen = os.path.join(SHARED, "tools", "gen_log.py")
+    return gen if os.path.exists(gen) else os.path.join(ROOT, "Tests", "Benchmarks", "gen_log_fallback.py")
+
+
+def generated(name, mb):
+    """`generator() MB 0.001 7` (0.1 % error lines, seed 7) in the work dir, made once."""
     os.makedirs(WORK, exist_ok=True)
-    block = os.path.join(WORK, "log-block-20.txt")
-    if not os.path.exists(block):
-        gen = os.path.join(SHARED, "tools", "gen_log.py")
-        if not os.path.exists(gen):
-            gen = os.path.join(ROOT, "Tests", "Benchmarks", "gen_log_fallback.py")
-        with open(block + ".tmp", "w") as f:
-            subprocess.run([sys.executable, gen, "20", "0.001", "7"], stdout=f, check=True)
-        os.rename(block + ".tmp", block)
+    path = os.path.join(WORK, name)
+    if not os.path.exists(path):
+        with open(path + ".tmp", "w") as f:
+            subprocess.run([sys.executable, generator(), str(mb), "0.001", "7"], stdout=f, check=True)
+        os.rename(path + ".tmp", path)
+    return path
+
+
+def log_file(mb):
+    """A deterministic prune-job log of `mb` MB with 0.1 % error lines: the generator's own
+    output up to 100 MB, larger ones made of 20 MB blocks of it."""
+    if mb <= 100:
+        return generated(f"log-{mb}-direct.txt", mb)
+    block = generated("log-block-20.txt", 20)
     path = os.path.join(WORK, f"log-{mb}.txt")
     if not os.path.exists(path):
         with open(path + ".tmp", "wb") as out, open(block, "rb") as b:
@@ -67,21 +78,62 @@ def anchors_regex():
     return "|".join(re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", a) for a in anchors), len(anchors)
 
 
-def bench_diagnose(sizes=(200, 1024)):
-    print("\n== diagnose throughput (0.1 % error lines) ==")
+# What a user would type to find the errors in a prune log (issue 10, part 6).
+USER_PATTERN = "x509|HTTP response|malformed|connection refused|timeout|no such host|unauthorized|forbidden|405|EOF"
+
+
+def interleaved(cmds, n):
+    """Runs every command once per round, n rounds, each with its stdout to its own file
+    (GNU grep stops at the first match when its output is /dev/null; `cat` does not, and its
+    copy goes to /dev/null). Returns the best wall time and the peak RSS per command, and the
+    path of each command's output. Outputs are not read here: pages this process holds would
+    count in the peak RSS of the children it forks next."""
+    best_t = {k: float("inf") for k in cmds}
+    peak = {k: 0 for k in cmds}
+    outputs = {k: os.devnull if k == "cat" else os.path.join(WORK, f"bench-{k}.out") for k in cmds}
+    for _ in range(n):
+        for k, cmd in cmds.items():
+            with open(outputs[k], "w") as sink:
+                t, rss = run(cmd, stdout=sink)
+            best_t[k] = min(best_t[k], t)
+            peak[k] = max(peak[k], rss)
+    return best_t, peak, outputs
+
+
+def small_file(path):
+    with open(path) as f:
+        return f.read(200).strip()
+
+
+def bench_diagnose(sizes=(100, 200, 1024)):
+    print("\n== diagnose --format json throughput (0.1 % error lines) ==")
     regex, n = anchors_regex()
-    print(f"baseline: grep -c -E with the rules' {n} anchors; floor: cat > /dev/null")
-    print(f"{'input':>8} {'prunedoc json':>16} {'grep -c -E':>14} {'cat':>12} {'vs grep':>8} {'peak RSS':>10}")
+    rg = shutil.which("rg")
+    print(f"user's grep: grep -c -E '{USER_PATTERN}'")
+    print(f"ripgrep:     rg -c with the same pattern" + ("" if rg else "  (not installed: apt-get install ripgrep)"))
+    print(f"all anchors: grep -c -E with the rules' {n} anchors;  floor: cat")
+    print("every tool writes to a file; each figure is the best of the rounds, tools interleaved in each round")
+    print(f"machine: {load_average()}")
+    print(f"{'input':>7} {'prunedoc':>10} {'grep':>10} {'rg':>10} {'all-anchor':>10} {'cat':>10} "
+          f"{'vs grep':>8} {'vs rg':>7} {'vs all':>7} {'RSS':>7}")
     for mb in sizes:
         path = log_file(mb)
         size = os.path.getsize(path) / MB
-        t_doc, rss = best([BIN, "diagnose", "--format", "json", path])
-        # GNU grep stops at the first match when stdout is /dev/null: give it a real file.
-        with open(os.path.join(WORK, "grep.out"), "w") as sink:
-            t_grep, _ = best(["grep", "-c", "-E", regex, path], stdout=sink)
-        t_cat, _ = best(["cat", path])
-        print(f"{mb:>6}MB {size / t_doc:>11.0f} MB/s {size / t_grep:>9.0f} MB/s {size / t_cat:>7.0f} MB/s "
-              f"{t_grep / t_doc:>7.2f}x {rss / MB:>7.0f} MB")
+        cmds = {"prunedoc": [BIN, "diagnose", "--format", "json", path],
+                "grep": ["grep", "-c", "-E", USER_PATTERN, path]}
+        if rg:
+            cmds["rg"] = [rg, "-c", USER_PATTERN, path]
+        cmds["all"] = ["grep", "-c", "-E", regex, path]
+        cmds["cat"] = ["cat", path]
+        t, rss, out = interleaved(cmds, 5 if mb <= 200 else 3)
+        if rg and small_file(out["rg"]) != small_file(out["grep"]):
+            raise SystemExit(f"rg and grep disagree: {small_file(out['rg'])} vs {small_file(out['grep'])} lines")
+        subprocess.run([sys.executable, "-m", "json.tool", out["prunedoc"]], stdout=subprocess.DEVNULL, check=True)
+        speed = lambda k: f"{size / t[k]:>5.0f} MB/s" if k in t else f"{'-':>10}"
+        ratio = lambda k: f"{t[k] / t['prunedoc']:.2f}x" if k in t else "-"
+        print(f"{mb:>5}MB {speed('prunedoc')} {speed('grep')} {speed('rg')} {speed('all')} {speed('cat')} "
+              f"{ratio('grep'):>8} {ratio('rg'):>7} {ratio('all'):>7} {rss['prunedoc'] / MB:>4.0f} MB", flush=True)
+    print("vs X: prunedoc's speed over X's (above 1 = prunedoc faster), same run, same file")
 
 
 def bench_startup():
@@ -252,9 +304,78 @@ def bench_why():
     print(f"plan: {t_plan:.3f} s, {r_plan / MB:.0f} MB peak RSS (why/plan: {t_why / t_plan:.2f}x time)")
 
 
+def peak_of(cmd, stdout=subprocess.DEVNULL):
+    """Runs cmd; returns (wall seconds, the process's own peak RSS in bytes, sampled from VmHWM,
+    so the kubectl children it runs are not counted in it)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL)
+    peak = 0
+    while p.poll() is None:
+        try:
+            with open(f"/proc/{p.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]) * 1024)
+        except OSError:
+            pass
+        time.sleep(0.05)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}")
+    return wall, peak
+
+
+def collect_run(images, with_kubectl):
+    """One test API server serving `images` generated images; prunedoc collect, then (maybe)
+    kubectl get images -o json > file against the same server."""
+    kubectl = shutil.which("kubectl")
+    work = tempfile.mkdtemp(prefix="collect-bench-")
+    server = subprocess.Popen([sys.executable, os.path.join(ROOT, "Tests/Tools/test-apiserver.py"), "--workdir", work,
+                               "--generate-images", str(images), "--max-seconds", "7200"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        if not server.stdout.readline().startswith("READY"):
+            raise SystemExit("test API server did not start")
+        kubeconfig = os.path.join(work, "kubeconfig")
+        out = os.path.join(work, "snap")
+        t, rss = peak_of([BIN, "collect", "-o", out, "--kubeconfig", kubeconfig, "--no-logs", "--quiet"])
+        manifest = json.load(open(os.path.join(out, "manifest.json")))
+        k = next(x for x in manifest["kinds"] if x["kind"] == "images")
+        client_s = sum(x["clientSeconds"] for x in manifest["kinds"])
+        reduced = os.path.getsize(os.path.join(out, "images.json"))
+        print(f"{images:>9,} images  prunedoc collect (chunk {manifest['chunkSize']}, {k['pages']} pages): {t:.1f} s wall = client "
+              f"{client_s:.1f} s + prunedoc {t - client_s:.1f} s; prunedoc peak RSS {rss / MB:.0f} MB; images.json {reduced / MB:.0f} MB")
+        if with_kubectl:
+            full = os.path.join(work, "images-full.json")
+            with open(full, "w") as f:
+                t2, rss2 = peak_of([kubectl, "--kubeconfig", kubeconfig, "--cache-dir", os.path.join(work, "cache"),
+                                    "get", "images.image.openshift.io", "-o", "json"], stdout=f)
+            size = os.path.getsize(full)
+            print(f"{images:>9,} images  kubectl get images -o json > file: {t2:.1f} s, kubectl peak RSS {rss2 / MB:.0f} MB, {size / MB:.0f} MB")
+            print(f"{'':>9}         collect/kubectl: {t / t2:.2f}x time, {rss / max(rss2, 1):.3f}x memory; reduced/full size {reduced / size:.2f}x")
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_collect():
+    """collect against the test API server, beside the command a user would otherwise type
+    (kubectl get images -o json > file) at the same size in the same run, then collect alone at
+    1M images for its memory bound (kubectl get would need ~18 GB there)."""
+    print("\n== collect: generated images served by Tests/Tools/test-apiserver.py over TLS, through a real kubectl")
+    kubectl = shutil.which("kubectl")
+    if not kubectl:
+        print("kubectl not found: skipped")
+        return
+    print(f"machine: {load_average()}; client: {subprocess.run([kubectl, 'version', '--client'], capture_output=True, text=True).stdout.splitlines()[0]}")
+    collect_run(int(os.environ.get("PRUNEDOC_COLLECT_COMPARE", "100000")), True)
+    collect_run(int(os.environ.get("PRUNEDOC_COLLECT_IMAGES", "1000000")), False)
+
 SECTIONS = {"diagnose": bench_diagnose, "startup": bench_startup, "plan": bench_plan, "why": bench_why,
-            "probe": bench_probe, "plan-1m": bench_plan_1m}
-# plan-1m generates and reads ~1.7 GB: only when asked for by name.
+            "probe": bench_probe, "plan-1m": bench_plan_1m, "collect": bench_collect}
+# plan-1m generates and reads ~1.7 GB, collect serves 1M images through kubectl (about half an hour):
+# only when asked for by name.
 DEFAULT = ["diagnose", "startup", "plan", "why", "probe"]
 
 if __name__ == "__main__":

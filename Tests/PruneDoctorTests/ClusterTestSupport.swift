@@ -64,9 +64,9 @@ final class TestAPIServer: @unchecked Sendable {
     }
 
     /// The kubectl that answered, from its User-Agent.
-    func clientSeen() -> String {
-        requests().compactMap { $0["userAgent"] as? String }.first { $0.hasPrefix("kubectl") && !$0.hasPrefix("kubectl-dispatcher") }
-            ?? "unknown"
+    func clientSeen(since first: Int = 0) -> String {
+        requests().dropFirst(first).compactMap { $0["userAgent"] as? String }
+            .first { $0.hasPrefix("kubectl") && !$0.hasPrefix("kubectl-dispatcher") } ?? "unknown"
     }
 
     struct TestServerError: Error, CustomStringConvertible {
@@ -123,7 +123,7 @@ enum CLI {
         let stderr: String
     }
 
-    static func run(_ args: [String], path: String? = nil, timeout: TimeInterval = 240) -> Result {
+    static func run(_ args: [String], path: String? = nil, environment: [String: String] = [:], timeout: TimeInterval = 240) -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: ChildProcess.prunedoc)
         p.arguments = args
@@ -134,6 +134,8 @@ enum CLI {
             env["PATH"] = path
         }
         env["HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("home-\(getpid())").path
+        env["KUBECONFIG"] = nil
+        for (k, v) in environment { env[k] = v }
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

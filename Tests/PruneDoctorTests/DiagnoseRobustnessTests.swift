@@ -152,3 +152,16 @@ import Testing
     }
 }
 
+
+/// Secret masking stays linear on hostile lines: a megabyte of letters around a URL and an `@`
+/// used to backtrack for minutes.
+@Suite struct MaskingBacktrackingTests {
+    @Test(.timeLimit(.minutes(1))) func longRunsAroundURLsAndAtSigns() {
+        let run = String(repeating: "x", count: 600_000)
+        let hostile = run + "://" + run + ":" + run + "@host -u " + run + " bearer " + run
+        let masked = Redactor.maskSecrets(hostile)
+        #expect(masked.utf8.count <= hostile.utf8.count)
+        #expect(Redactor.maskSecrets("https://user:pa55word@r.example.com/v2/") == "https://<credentials>@r.example.com/v2/")
+        #expect(Redactor.maskSecrets("curl -u admin:s3cret https://r/v2/") == "curl -u <credentials> https://r/v2/")
+    }
+}

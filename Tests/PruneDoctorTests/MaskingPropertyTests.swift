@@ -8,18 +8,6 @@ import Testing
 /// parses, Markdown fences stay closed with the evidence inside them, HTML is well-formed and
 /// reads back as the value, and no planted secret survives.
 @Suite struct MaskingPropertyTests {
-    /// SplitMix64: the same lines on every run, so a failure names a reproducible seed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// One generated line: its bytes and the secret values planted in it.
     struct Line {
         var bytes: [UInt8] = []
@@ -28,19 +16,19 @@ import Testing
 
     static let alnum = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
-    static func word(_ g: inout Seeded, _ n: ClosedRange<Int>, extra: String = "") -> String {
+    static func word(_ g: inout SplitMix, _ n: ClosedRange<Int>, extra: String = "") -> String {
         let chars = alnum + Array(extra)
         // A digit-free start and a letter mix keep a secret from being a host, IP or keep-word.
         return String((0..<Int.random(in: n, using: &g)).map { _ in chars.randomElement(using: &g)! })
     }
 
-    static func host(_ g: inout Seeded) -> String {
+    static func host(_ g: inout SplitMix) -> String {
         ["registry.corp.internal:5000", "r.example.com", "10.1.2.3:5000", "[fd00::1]:5000", "image-registry.openshift-image-registry.svc:5000",
          "quay.apps.lab.example.net"].randomElement(using: &g)!
     }
 
     /// A URL carrying a secret: user info, or a credential in the query.
-    static func secretURL(_ g: inout Seeded, _ line: inout Line) -> String {
+    static func secretURL(_ g: inout SplitMix, _ line: inout Line) -> String {
         let h = host(&g)
         if Bool.random(using: &g) {
             let user = "u" + word(&g, 6...10), pw = word(&g, 10...20, extra: "!$*-_.~")
@@ -54,7 +42,7 @@ import Testing
     }
 
     /// A piece that holds a secret.
-    static func secretPiece(_ g: inout Seeded, _ line: inout Line) -> String {
+    static func secretPiece(_ g: inout SplitMix, _ line: inout Line) -> String {
         switch Int.random(in: 0..<9, using: &g) {
         case 0:
             let t = word(&g, 20...48, extra: "._~+/-")
@@ -101,7 +89,7 @@ import Testing
     }
 
     /// Error lines rules know, each with a URL slot for a secret.
-    static func errorTemplate(_ g: inout Seeded, _ line: inout Line) -> String {
+    static func errorTemplate(_ g: inout SplitMix, _ line: inout Line) -> String {
         let u = secretURL(&g, &line)
         let h = host(&g)
         return [
@@ -127,7 +115,7 @@ import Testing
     /// Separators never join two pieces into one word, so a secret's pattern can see its start.
     static let separators = [" ", "\t", "\"", "\\\"", " \\ ", "'", ": ", "=\"", " (", "\\\\ "]
 
-    static func line(_ g: inout Seeded) -> Line {
+    static func line(_ g: inout SplitMix) -> Line {
         var line = Line()
         var pieces: [[UInt8]] = []
         if Int.random(in: 0..<3, using: &g) > 0 { pieces.append(Array(errorTemplate(&g, &line).utf8)) }
@@ -177,7 +165,7 @@ import Testing
     func everyFormatStaysValidAndMasked() throws {
         // Fixed, so every run checks the same lines; PRUNEDOC_PROPERTY_SEED explores others.
         let seed = ProcessInfo.processInfo.environment["PRUNEDOC_PROPERTY_SEED"].flatMap { UInt64($0) } ?? 0x5EED_0010
-        var g = Seeded(state: seed)
+        var g = SplitMix(state: seed)
         var checked = 0
         for iteration in 0..<400 {
             // Several lines at once, so findings merge evidence and facts from different lines.
@@ -242,11 +230,11 @@ import Testing
         let pw = "hunter2hunter2"
         let hostile = "Get \"https://admin:\(pw)@r.example.com/v2/?access_token=\(token)\": \\\"```\u{1B}]0;x\u{07}"
         var report = ProbeReport(
-            registry: "r.example.com", insecure: false, insecureReason: "", caFile: nil,
+            registry: "r.example.com", insecure: false, insecureReason: "", caFile: nil, trust: hostile, kubeconfig: nil,
             attempts: [PingAttempt(url: "https://r.example.com/v2/", scheme: "https", path: "/v2/", outcome: "error", error: hostile,
                                    statusCode: nil, detail: hostile, predicted: false, elapsedMs: 1)],
             tls: nil, plainHTTP: PlainHTTPReport(outcome: "http-response", statusLine: hostile, alert: nil, firstBytes: hostile, detail: hostile),
-            ocOutcome: "failure", ocWouldPrint: hostile, registryURL: nil, v2Status: 401, v2Challenge: "Bearer realm=\"x\" " + hostile,
+            ocOutcome: "failure", ocWouldPrint: hostile, ocWouldPrintCurrentGo: hostile, registryURL: nil, v2Status: 401, v2Challenge: "Bearer realm=\"x\" " + hostile,
             serverDate: nil, clockSkewSeconds: nil, expectedRules: [], findings: [], notes: [hostile], elapsedMs: 2)
         report.findings = DiagnosisEngine().diagnose(text: "error: failed to ping registry r.example.com: " + hostile).findings
         for level in [nil] + RedactionLevel.allCases.map(Optional.some) {
@@ -261,7 +249,7 @@ import Testing
     /// The real binary, on the reported line and on generated lines with every kind of secret.
     @Test(.timeLimit(.minutes(2)))
     func theBinaryWritesValidMaskedOutput() throws {
-        var g = Seeded(state: 0xB1_0010)
+        var g = SplitMix(state: 0xB1_0010)
         var lines = [Line(bytes: Array(#"error: failed to ping registry r.example.com: Get "https://r.example.com/v2/token?access_token=abc123&scope=x": http: server gave HTTP response to HTTPS client"#.utf8), secrets: ["abc123"])]
         for _ in 0..<40 { lines.append(MaskingPropertyTests.line(&g)) }
         let input = Array(lines.map(\.bytes).joined(separator: [0x0A]))

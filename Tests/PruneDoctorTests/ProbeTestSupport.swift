@@ -74,7 +74,7 @@ final class ServerProcess {
     let process = Process()
     let port: Int
 
-    init?(_ args: [String], port: Int, in dir: URL, lifetime: Int = 30, stdinPipe: Bool = true) {
+    init?(_ args: [String], port: Int, in dir: URL, lifetime: Int = 30, stdinPipe: Bool = true, host: String = "127.0.0.1") {
         self.port = port
         process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
         process.arguments = ["-s", "KILL", "\(lifetime)"] + args
@@ -86,7 +86,7 @@ final class ServerProcess {
         // Wait until it listens (bounded).
         let until = Deadline(seconds: 8)
         while !until.expired {
-            if let c = try? TCPConnection.connect(ip: IPAddress("127.0.0.1")!, port: port, deadline: Deadline(seconds: 0.2)) {
+            if let c = try? TCPConnection.connect(ip: IPAddress(host)!, port: port, deadline: Deadline(seconds: 0.2)) {
                 c.close()
                 return
             }

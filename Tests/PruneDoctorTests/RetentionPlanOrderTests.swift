@@ -49,18 +49,6 @@ import Testing
         return "{\"kind\":\"List\",\"items\":[\((imageObjects + streams).joined(separator: ","))]}"
     }
 
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func plan(seed: UInt64) throws -> (Pruner, PrunePlan) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plan-order-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

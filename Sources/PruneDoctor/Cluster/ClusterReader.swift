@@ -34,7 +34,7 @@ public struct ClusterReader: Sendable {
     /// token restarts the list from the beginning, as client-go's pager does: `restart` is called
     /// first, so the caller drops what it had, and `warn` says so.
     public func list(_ kind: ClusterKind, progress: Progress? = nil, warn: (String) -> Void = { _ in },
-                     restart: () throws -> Void = {}, body: ([[String: Any]]) throws -> Void) throws -> KindStats {
+                     restart: () throws -> Void = {}, body: (PageReducer.Page) throws -> Void) throws -> KindStats {
         let start = Date()
         var stats = KindStats()
         if !kind.names.isEmpty {
@@ -50,11 +50,12 @@ public struct ClusterReader: Sendable {
                     if failure.reason == .notFound { continue }
                     throw ClusterError.api(failure)
                 }
-                guard let object = try? JSONSerialization.jsonObject(with: Data(out.stdout)) as? [String: Any] else {
+                let page: PageReducer.Page
+                do { page = try PageReducer.scan(out.stdout) } catch {
                     throw ClusterError.malformed(kind: kind.groupResource, detail: "not a JSON object")
                 }
                 stats.objects += 1
-                try body([object])
+                try body(page)
             }
             stats.seconds = Date().timeIntervalSince(start)
             progress?(kind, stats)
@@ -84,35 +85,19 @@ public struct ClusterReader: Sendable {
                 }
                 throw ClusterError.api(failure)
             }
-            let page: [String: Any]
+            let page: PageReducer.Page
             do {
-                guard let doc = try JSONSerialization.jsonObject(with: Data(out.stdout)) as? [String: Any] else {
-                    throw ClusterError.malformed(kind: kind.groupResource, detail: "not a JSON object")
-                }
-                page = doc
-            } catch let e as ClusterError {
-                throw e
+                page = try PageReducer.scan(out.stdout)
             } catch {
                 throw ClusterError.malformed(kind: kind.groupResource, detail: "invalid JSON (\(out.stdout.count) bytes)")
             }
-            guard let items = page["items"] as? [[String: Any]] ?? (page["items"] is NSNull ? [] : nil) else {
-                throw ClusterError.malformed(kind: kind.groupResource, detail: "no items in \(page["kind"] as? String ?? "the answer")")
-            }
-            // Items of a List may omit kind: the list's kind names them.
-            let itemKind = (page["kind"] as? String).map { $0.hasSuffix("List") ? String($0.dropLast(4)) : $0 }
-            let apiVersion = page["apiVersion"] as? String
-            let filled = items.map { item -> [String: Any] in
-                guard item["kind"] == nil, let itemKind else { return item }
-                var copy = item
-                copy["kind"] = itemKind
-                if copy["apiVersion"] == nil, let apiVersion { copy["apiVersion"] = apiVersion }
-                return copy
+            guard !page.isSingleObject else {
+                throw ClusterError.malformed(kind: kind.groupResource, detail: "no items in \(page.listKind ?? "the answer")")
             }
             stats.pages += 1
-            stats.objects += filled.count
-            try body(filled)
-            let next = (page["metadata"] as? [String: Any])?["continue"] as? String
-            token = (next?.isEmpty ?? true) ? nil : next
+            stats.objects += page.items.count
+            try body(page)
+            token = page.continueToken
             stats.seconds = Date().timeIntervalSince(start)
             progress?(kind, stats)
             if token == nil { break }

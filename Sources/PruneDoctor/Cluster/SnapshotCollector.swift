@@ -9,8 +9,8 @@ public struct SnapshotCollector {
     public var logs = true
     /// Largest log kept per container (the pruner's logs are small; a registry's may not be).
     public var logLimitBytes = 16 << 20
-    /// Applied to every reduced object before it is written (`--redact`).
-    public var transform: ((inout [String: Any]) -> Void)?
+    /// `--redact`: every reduced object, log path and log text goes through it before it is written.
+    public var redactor: SnapshotRedactor?
     public var progress: ClusterReader.Progress?
     public var warn: (String) -> Void = { _ in }
     public var toolVersion = "prunedoc"
@@ -50,16 +50,15 @@ public struct SnapshotCollector {
                     targets = []
                     try sink.begin(file)
                     try sink.append(file, header)
-                }) { items in
+                }) { page in
+                    redactor?.avoid(placeholdersIn: Data(page.bytes))
                     var out: [UInt8] = []
-                    for item in items {
-                        if kind == .pods { targets += Self.logTargets(of: item) }
-                        guard var reduced = ObjectReducer.reduce(item) else { continue }
-                        transform?(&reduced)
+                    for range in page.items {
+                        guard let reduced = try Self.reduced(page.bytes[range], page: page, kind: kind, redactor: redactor,
+                                                             targets: &targets) else { continue }
                         out.append(contentsOf: first ? Array("\n".utf8) : Array(",\n".utf8))
                         first = false
-                        let data = try JSONSerialization.data(withJSONObject: reduced, options: [.sortedKeys, .withoutEscapingSlashes])
-                        out.append(contentsOf: data)
+                        out.append(contentsOf: reduced)
                     }
                     try sink.append(file, out)
                 }
@@ -81,14 +80,17 @@ public struct SnapshotCollector {
         var logFiles: [String] = []
         if logs {
             for t in logTargets {
-                let base = "logs/\(t.namespace)/\(t.pod)/\(t.container)"
-                if let log = reader.log(namespace: t.namespace, pod: t.pod, container: t.container, previous: false, limitBytes: logLimitBytes) {
-                    try sink.write(base + ".log", log)
-                    logFiles.append(base + ".log")
+                var base = "logs/\(t.namespace)/\(t.pod)/\(t.container)"
+                if let r = redactor {
+                    base = "logs/\(r.namespace(t.namespace))/\(r.objectName(t.pod, namespace: t.namespace))/\(r.objectName(t.container, namespace: t.namespace))"
                 }
-                if t.previous, let log = reader.log(namespace: t.namespace, pod: t.pod, container: t.container, previous: true, limitBytes: logLimitBytes) {
-                    try sink.write(base + ".previous.log", log)
-                    logFiles.append(base + ".previous.log")
+                for previous in t.previous ? [false, true] : [false] {
+                    guard var log = reader.log(namespace: t.namespace, pod: t.pod, container: t.container, previous: previous,
+                                               limitBytes: logLimitBytes) else { continue }
+                    if let r = redactor { log = Array(r.text(String(decoding: log, as: UTF8.self)).utf8) }
+                    let name = base + (previous ? ".previous.log" : ".log")
+                    try sink.write(name, log)
+                    logFiles.append(name)
                 }
             }
         }
@@ -96,6 +98,25 @@ public struct SnapshotCollector {
         let data = try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
         try sink.write("manifest.json", [UInt8](data) + [0x0A])
         return Result(manifest: manifest, failures: failures, warnings: warnings, stats: stats, logFiles: logFiles)
+    }
+
+    /// One item, reduced: straight from its bytes when the whitelist alone decides, else through
+    /// a decoded object (the pruner's own objects, doctor's kinds, redaction).
+    static func reduced(_ item: ArraySlice<UInt8>, page: PageReducer.Page, kind: ClusterKind, redactor: SnapshotRedactor?,
+                        targets: inout [LogTarget]) throws -> [UInt8]? {
+        if redactor == nil {
+            let fast = try PageReducer.reduce(item, page: page)
+            if !fast.needsObject { return fast.bytes }
+        }
+        guard var object = try JSONSerialization.jsonObject(with: Data(item)) as? [String: Any] else { return nil }
+        if object["kind"] == nil, let k = page.listKind {
+            object["kind"] = k.hasSuffix("List") ? String(k.dropLast(4)) : k
+            if object["apiVersion"] == nil, let v = page.apiVersion { object["apiVersion"] = v }
+        }
+        if kind == .pods { targets += logTargets(of: object) }
+        guard var reduced = ObjectReducer.reduce(object) else { return nil }
+        redactor?.redact(&reduced)
+        return [UInt8](try JSONSerialization.data(withJSONObject: reduced, options: [.sortedKeys, .withoutEscapingSlashes]))
     }
 
     /// The pruner's pods (every container, and its previous run when it restarted) and the
@@ -135,11 +156,12 @@ public struct SnapshotCollector {
             "collectedAt": formatter.string(from: now),
             "client": ["path": client.path, "name": client.name, "version": client.clientVersion() as Any? ?? NSNull()] as [String: Any],
             "server": server,
-            "context": context ?? NSNull(),
+            // A context's name often holds the API server's host and the user.
+            "context": redactor != nil ? "redacted" as Any : context as Any? ?? NSNull(),
             "namespace": reader.namespace ?? NSNull(),
             "chunkSize": reader.chunkSize,
             "reduced": true,
-            "redacted": transform != nil,
+            "redacted": redactor != nil,
             "kinds": stats.map { k, s in
                 [
                     "kind": k.file, "resource": k.groupResource, "file": k.file + ".json", "objects": s.objects, "pages": s.pages,
@@ -148,7 +170,8 @@ public struct SnapshotCollector {
                 ] as [String: Any]
             },
             "failures": failures.map { f in
-                ["kind": f.kind, "reason": f.reason.rawValue, "error": f.message, "hint": f.hint ?? NSNull()] as [String: Any]
+                ["kind": f.kind, "reason": f.reason.rawValue, "error": redactor?.text(f.message) ?? f.message,
+                 "hint": f.hint ?? NSNull()] as [String: Any]
             },
             "logs": logFiles,
         ]

@@ -82,23 +82,43 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// JSON string escaping; control characters always come out as `\u00XX`, so JSON output
-    /// can never carry a raw escape sequence to a terminal.
+    /// can never carry a raw escape sequence to a terminal. Runs of bytes that need nothing are
+    /// copied whole: evidence lines are long and almost never need an escape.
     public static func quote(_ s: String, into out: inout String) {
         out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+        var s = s
+        s.withUTF8 { b in
+            var run = 0
+            var i = 0
+            func flush(_ end: Int) {
+                if end > run { out += String(decoding: UnsafeBufferPointer(rebasing: b[run..<end]), as: UTF8.self) }
             }
+            while i < b.count {
+                let c = b[i]
+                // C1 controls (U+0080…U+009F) are 0xC2 0x80…0x9F in UTF-8.
+                let c1 = c == 0xC2 && i + 1 < b.count && b[i + 1] <= 0x9F
+                guard c == 0x22 || c == 0x5C || c < 0x20 || c == 0x7F || c1 else {
+                    i += 1
+                    continue
+                }
+                flush(i)
+                switch c {
+                case 0x22: out += "\\\""
+                case 0x5C: out += "\\\\"
+                case 0x0A: out += "\\n"
+                case 0x0D: out += "\\r"
+                case 0x09: out += "\\t"
+                default:
+                    let v = c1 ? b[i + 1] : c
+                    let hex = Array("0123456789abcdef".unicodeScalars)
+                    out += "\\u00"
+                    out.unicodeScalars.append(hex[Int(v >> 4)])
+                    out.unicodeScalars.append(hex[Int(v & 15)])
+                }
+                i += c1 ? 2 : 1
+                run = i
+            }
+            flush(b.count)
         }
         out += "\""
     }

@@ -18,10 +18,18 @@ public struct DiagnosisEngine: Sendable {
         "cannot ", "unable to", "Unable to", "invalid ", "Invalid ", "x509", "tls: ",
     ]
 
+    /// Per rule, its anchors' indices in the scanner, and anchors too short for the scanner.
+    let ruleAnchors: [(scanned: [Int], short: [String])]
+
     public init(rules: [any DiagnosticRule] = RuleCatalog.diagnostic, only: Set<String> = [], skip: Set<String> = []) {
         let chosen = rules.filter { (only.isEmpty || only.contains($0.id)) && !skip.contains($0.id) }
         self.rules = chosen
-        scanner = AnchorScanner(anchors: chosen.flatMap(\.anchors) + DiagnosisEngine.errorLooking + CommandContext.anchors)
+        let scanner = AnchorScanner(anchors: chosen.flatMap(\.anchors) + DiagnosisEngine.errorLooking + CommandContext.anchors)
+        self.scanner = scanner
+        let index = Dictionary(uniqueKeysWithValues: scanner.anchors.enumerated().map { ($1, $0) })
+        ruleAnchors = chosen.map { rule in
+            (rule.anchors.compactMap { index[$0] }, rule.anchors.filter { index[$0] == nil })
+        }
     }
 
     public func diagnose(text: String) -> Diagnosis {
@@ -38,13 +46,19 @@ public struct DiagnosisEngine: Sendable {
 
     /// Several inputs as one diagnosis; evidence names its input when there are several.
     public func diagnose(inputs: [(name: String?, fd: Int32)]) throws -> Diagnosis {
+        try diagnose(inputs: inputs, chunkSize: LogReader.defaultChunkSize, pipelined: true)
+    }
+
+    /// With `pipelined`, one core reads and scans while the other parses and classifies the
+    /// candidates of the chunk before, in order; the diagnosis is the same either way.
+    func diagnose(inputs: [(name: String?, fd: Int32)], chunkSize: Int, pipelined: Bool) throws -> Diagnosis {
         var acc = Accumulator(engine: self)
         var lines = 0
         var bytes = 0
         for input in inputs {
-            var reader = LogReader(scanner: scanner)
+            var reader = LogReader(scanner: scanner, chunkSize: chunkSize)
             acc.file = inputs.count > 1 ? input.name : nil
-            try reader.read(fd: input.fd) { acc.add($0) }
+            try reader.read(fd: input.fd, pipelined: pipelined) { acc.add($0) }
             lines += reader.linesRead
             bytes += reader.bytesRead
         }
@@ -54,7 +68,10 @@ public struct DiagnosisEngine: Sendable {
     /// The rule that explains `item`, with its facts: the highest priority among those that match.
     public func classify(_ item: ErrorItem) -> (rule: any DiagnosticRule, facts: Facts)? {
         var best: (rule: any DiagnosticRule, facts: Facts)?
-        for rule in rules where rule.anchors.contains(where: { ByteSearch.contains(item.text, $0) }) {
+        // One scan of the item finds every anchor in it, instead of one search per anchor.
+        let present = scanner.present(in: item.text)
+        for (rule, anchors) in zip(rules, ruleAnchors)
+        where anchors.scanned.contains(where: { present[$0] }) || anchors.short.contains(where: { ByteSearch.contains(item.text, $0) }) {
             guard let facts = rule.match(item) else { continue }
             if best == nil || rule.priority > best!.rule.priority { best = (rule, facts) }
         }

@@ -1,82 +1,118 @@
-/// Finds literal anchors in bytes fast, without decoding text. Each anchor is keyed by its
-/// rarest 4-byte window; the scan hashes the 4 bytes at every position and tests one bit of
-/// an 8 KB filter that stays in L1 cache. Only filter hits are compared in full, and 4-byte
-/// windows of real anchors are rare in ordinary log text, so the scan is a load, a multiply
-/// and a bit test per byte.
-public struct AnchorScanner: Sendable {
-    struct Entry: Sendable {
-        let bytes: [UInt8]
-        let offset: Int
-    }
+import Foundation
 
-    /// Anchors must be at least this long, so every one has a 4-byte window.
+/// Finds literal anchors in bytes fast, without decoding text. Each anchor is keyed by two
+/// adjacent 3-byte windows (its rarest pair), so the scan needs to look at every second
+/// position only: whichever of the two windows starts at a sampled position is seen. A look is
+/// a load, a multiply and a bit test in an 8 KB filter that stays in L1 cache; only filter hits
+/// are compared in full, against anchors kept in one flat byte array.
+public struct AnchorScanner: Sendable {
+    /// Anchors must be at least this long, so every one has two adjacent 3-byte windows.
     public static let minimumAnchorLength = 4
+    static let window = 3
+    static let stride = minimumAnchorLength - window + 1
 
     private let filter: [UInt64]      // 65,536 bits
-    private let slots: [UInt16]       // hash → bucket index + 1
-    private let buckets: [[Entry]]
+    private let slots: [UInt16]       // hash → first entry index + 1 (entries of a hash are adjacent)
+    private let entries: [Entry]
+    private let bytes: [UInt8]        // every anchor's bytes, one after another
     public let anchors: [String]
 
+    struct Entry: Sendable {
+        let start: Int32               // where the anchor's bytes begin in `bytes`
+        let count: Int32
+        let offset: Int32              // where the keyed window begins in the anchor
+        let anchor: Int32              // index in `anchors`
+        let hash: UInt16
+    }
+
     @inline(__always)
-    static func hash(_ w: UInt32) -> Int { Int((w &* 0x9E37_79B1) >> 16) }
+    static func hash(_ w: UInt32) -> Int { Int(((w & 0x00FF_FFFF) &* 0x9E37_79B1) >> 16) }
 
     public init(anchors: [String]) {
         let unique = Array(Set(anchors.filter { $0.utf8.count >= AnchorScanner.minimumAnchorLength })).sorted()
         self.anchors = unique
         var filter = [UInt64](repeating: 0, count: 1024)
-        var slots = [UInt16](repeating: 0, count: 65536)
-        var buckets: [[Entry]] = []
-        for a in unique {
-            let bytes = Array(a.utf8)
+        var all: [UInt8] = []
+        var keyed: [Entry] = []
+        for (index, a) in unique.enumerated() {
+            let b = Array(a.utf8)
             var bestOffset = 0
             var bestScore = Int.max
-            for k in 0...(bytes.count - 4) {
-                let score = (0..<4).reduce(0) { $0 + AnchorScanner.commonness(bytes[k + $1]) }
+            for k in 0...(b.count - AnchorScanner.window - AnchorScanner.stride + 1) {
+                let score = (0..<AnchorScanner.stride).map { AnchorScanner.commonness(b[(k + $0)...].prefix(AnchorScanner.window)) }.max()!
                 if score < bestScore { bestScore = score; bestOffset = k }
             }
-            let w = UInt32(bytes[bestOffset]) | UInt32(bytes[bestOffset + 1]) << 8
-                | UInt32(bytes[bestOffset + 2]) << 16 | UInt32(bytes[bestOffset + 3]) << 24
-            let h = AnchorScanner.hash(w)
-            filter[h >> 6] |= 1 << UInt64(h & 63)
-            if slots[h] == 0 {
-                buckets.append([])
-                slots[h] = UInt16(buckets.count)
+            for j in 0..<AnchorScanner.stride {
+                let o = bestOffset + j
+                let h = AnchorScanner.hash(UInt32(b[o]) | UInt32(b[o + 1]) << 8 | UInt32(b[o + 2]) << 16)
+                filter[h >> 6] |= 1 << UInt64(h & 63)
+                keyed.append(Entry(start: Int32(all.count), count: Int32(b.count), offset: Int32(o), anchor: Int32(index), hash: UInt16(h)))
             }
-            buckets[Int(slots[h]) - 1].append(Entry(bytes: bytes, offset: bestOffset))
+            all += b
         }
+        // Entries of one hash side by side, so a filter hit walks one short run.
+        keyed.sort { ($0.hash, $0.start, $0.offset) < ($1.hash, $1.start, $1.offset) }
+        var slots = [UInt16](repeating: 0, count: 65536)
+        for (i, e) in keyed.enumerated().reversed() { slots[Int(e.hash)] = UInt16(i + 1) }
         self.filter = filter
         self.slots = slots
-        self.buckets = buckets
+        self.entries = keyed
+        self.bytes = all
     }
 
-    /// Rough frequency of a byte in logs full of hex digests and English words; lower is rarer.
+    /// How often a window's bytes turn up in ordinary logs (hex digests, English words, prune
+    /// output); lower is rarer. Common trigrams and word boundaries count extra.
+    static func commonness<C: Collection>(_ w: C) -> Int where C.Element == UInt8 {
+        var score = w.reduce(0) { $0 + commonness($1) }
+        let lower = w.map { $0 | (UInt8(ascii: "A")...UInt8(ascii: "Z") ~= $0 ? 0x20 : 0) }
+        if commonTrigrams.contains(String(decoding: lower, as: UTF8.self)) { score += 12 }
+        if w.contains(UInt8(ascii: " ")) { score += 10 }
+        return score
+    }
+
     static func commonness(_ b: UInt8) -> Int {
         switch b {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): 10
-        case UInt8(ascii: " "): 9
-        case UInt8(ascii: "t"), UInt8(ascii: "o"), UInt8(ascii: "n"), UInt8(ascii: "i"),
-             UInt8(ascii: "s"), UInt8(ascii: "r"), UInt8(ascii: "l"), UInt8(ascii: "h"), UInt8(ascii: "p"),
-             UInt8(ascii: "m"), UInt8(ascii: "g"), UInt8(ascii: "u"): 7
-        case UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: "-"): 6
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): 3
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): 10
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): 9
+        case UInt8(ascii: " "): 11
+        case UInt8(ascii: "t"), UInt8(ascii: "o"), UInt8(ascii: "n"), UInt8(ascii: "i"), UInt8(ascii: "s"),
+             UInt8(ascii: "r"), UInt8(ascii: "h"), UInt8(ascii: "l"), UInt8(ascii: "u"): 8
+        case UInt8(ascii: "m"), UInt8(ascii: "p"), UInt8(ascii: "g"), UInt8(ascii: "w"), UInt8(ascii: "y"),
+             UInt8(ascii: "b"), UInt8(ascii: "v"), UInt8(ascii: "k"): 5
+        case UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"),
+             UInt8(ascii: "="), UInt8(ascii: ","): 6
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): 4
         default: 2
         }
     }
 
-    /// Position of the first anchor occurrence that lies wholly in `from..<to`, or nil.
-    /// The caller guarantees 3 readable bytes after `to` (the scan loads 4 bytes at a time).
+    /// Frequent English trigrams, word ends and the words of ordinary prune output (registry,
+    /// repository, manifest, layer link, blob, image, deleted, object, enabled, remove …),
+    /// lower-cased.
+    static let commonTrigrams: Set<String> = Set("""
+        the and ing ion tio ent ati for her ter hat tha ere ate his con res ver all ons nce men ith ted ers pro \
+        thi wit are ess not ive was ect rea com eve per int est sta cti ica ist ear ain one our iti rat ima mag \
+        age reg egi gis str try err rro ror obj bje jec del ele let eti tin blo lob rep epo pos osi sit ito tor \
+        ory sha lay aye yer lin ink man ani nif ife fes mod odi dif ifi fic cat abl ble nab rem emo mov ove
+        """.split(separator: " ").map(String.init)).union(["ry ", "ed ", "ng ", "er ", "es ", "to ", " to", " th",
+                                                         "in ", " in", "on ", " on", "of ", " of", "is ", "at "])
+
+    /// Position of an anchor occurrence that lies wholly in `from..<to`, or nil. It is on the
+    /// first line (the first stretch without `\n`) that holds one, though not always the
+    /// leftmost on that line. The caller guarantees 3 readable bytes after `to` (the scan loads
+    /// 4 bytes at a time).
     public func firstMatch(in p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
         guard to - from >= AnchorScanner.minimumAnchorLength else { return nil }
         return filter.withUnsafeBufferPointer { f -> Int? in
             let raw = UnsafeRawPointer(p)
             var i = from
-            let last = to - 3
-            while i < last {
+            let last = to - AnchorScanner.window
+            while i <= last {
                 let h = AnchorScanner.hash(raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
                 if f[h >> 6] & (1 &<< UInt64(h & 63)) != 0, let hit = verify(p, at: i, slot: h, from: from, to: to) {
                     return hit
                 }
-                i &+= 1
+                i &+= AnchorScanner.stride
             }
             return nil
         }
@@ -84,19 +120,57 @@ public struct AnchorScanner: Sendable {
 
     @inline(never)
     private func verify(_ p: UnsafePointer<UInt8>, at i: Int, slot h: Int, from: Int, to: Int) -> Int? {
-        let b = Int(slots[h])
-        guard b != 0 else { return nil }
-        for e in buckets[b - 1] {
-            let start = i - e.offset
-            guard start >= from, start + e.bytes.count <= to else { continue }
-            var ok = true
-            for (k, byte) in e.bytes.enumerated() where p[start + k] != byte {
-                ok = false
-                break
+        let first = Int(slots[h])
+        guard first != 0 else { return nil }
+        return entries.withUnsafeBufferPointer { es -> Int? in
+            bytes.withUnsafeBufferPointer { all -> Int? in
+                var k = first - 1
+                while k < es.count, es[k].hash == UInt16(h) {
+                    let e = es[k]
+                    k += 1
+                    let start = i - Int(e.offset)
+                    let n = Int(e.count)
+                    guard start >= from, start + n <= to else { continue }
+                    if memcmp(p + start, all.baseAddress! + Int(e.start), n) == 0 { return start }
+                }
+                return nil
             }
-            if ok { return start }
         }
-        return nil
+    }
+
+    /// Which of `anchors` occur in `s` (by index), in one pass over its bytes.
+    public func present(in s: String) -> [Bool] {
+        var found = [Bool](repeating: false, count: anchors.count)
+        var bytes = Array(s.utf8)
+        let n = bytes.count
+        bytes.append(contentsOf: [0, 0, 0, 0])
+        guard n >= AnchorScanner.minimumAnchorLength else { return found }
+        bytes.withUnsafeBufferPointer { buf in
+            let p = buf.baseAddress!
+            let raw = UnsafeRawPointer(p)
+            filter.withUnsafeBufferPointer { f in
+                entries.withUnsafeBufferPointer { es in
+                    self.bytes.withUnsafeBufferPointer { all in
+                        var i = 0
+                        while i <= n - AnchorScanner.window {
+                            let h = AnchorScanner.hash(raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+                            if f[h >> 6] & (1 &<< UInt64(h & 63)) != 0, slots[h] != 0 {
+                                var k = Int(slots[h]) - 1
+                                while k < es.count, es[k].hash == UInt16(h) {
+                                    let e = es[k]
+                                    k += 1
+                                    let start = i - Int(e.offset)
+                                    guard start >= 0, start + Int(e.count) <= n, !found[Int(e.anchor)] else { continue }
+                                    if memcmp(p + start, all.baseAddress! + Int(e.start), Int(e.count)) == 0 { found[Int(e.anchor)] = true }
+                                }
+                            }
+                            i &+= AnchorScanner.stride
+                        }
+                    }
+                }
+            }
+        }
+        return found
     }
 
     /// Convenience for tests and short strings.

@@ -11,8 +11,8 @@ public struct CandidateLine: Sendable {
 /// Streams bytes from a file descriptor or memory in fixed chunks, finds candidate lines with
 /// the anchor scanner and hands each one over once. Memory stays bounded by the chunk size
 /// whatever the input: a line longer than `maxLineBytes` is cut into segments of that size.
-public struct LogReader {
-    public static let chunkSize = 1 << 20
+public struct LogReader: Sendable {
+    public static let defaultChunkSize = 1 << 20
     public static let maxLineBytes = 1 << 20
     /// How far a candidate may reach into following lines to find its continuation.
     static let maxJoinLines = 24
@@ -20,52 +20,102 @@ public struct LogReader {
 
     public private(set) var bytesRead = 0
     public private(set) var linesRead = 0
-    /// Whether the input ended without a final newline (that last line still counts).
-    private var endsMidLine = false
 
     let scanner: AnchorScanner
+    /// Bytes read per round; tests make it small to cross many chunk boundaries.
+    let chunkSize: Int
 
     public init(scanner: AnchorScanner) {
+        self.init(scanner: scanner, chunkSize: LogReader.defaultChunkSize)
+    }
+
+    init(scanner: AnchorScanner, chunkSize: Int) {
         self.scanner = scanner
+        self.chunkSize = chunkSize
     }
 
     /// Reads `fd` to its end. `body` sees every candidate in input order.
-    public mutating func read(fd: Int32, _ body: (CandidateLine) -> Void) throws {
-        var buffer = [UInt8](repeating: 0, count: LogReader.chunkSize + LogReader.maxLineBytes + LogReader.maxJoinBytes + 16)
+    ///
+    /// With `pipelined`, two cores share the work: while one reads and scans the next chunk, the
+    /// other hands the previous chunk's candidates to `body`, in order. Chunks and candidates are
+    /// exactly those of the one-core path, so the results are too; `body` is only ever called
+    /// from one thread at a time.
+    public mutating func read(fd: Int32, pipelined: Bool = true, _ body: (CandidateLine) -> Void) throws {
+        let state = ReadState(capacity: chunkSize + LogReader.maxLineBytes + LogReader.maxJoinBytes + 16)
+        try withoutActuallyEscaping(body) { deliver in
+            let sink = Sink(deliver)
+            var previous: [CandidateLine] = []
+            while !state.done {
+                if pipelined, !previous.isEmpty {
+                    let handed = previous
+                    let reader = self
+                    DispatchQueue.concurrentPerform(iterations: 2) { k in
+                        if k == 0 { reader.step(fd: fd, state) } else { for c in handed { sink.body(c) } }
+                    }
+                } else {
+                    for c in previous { sink.body(c) }
+                    step(fd: fd, state)
+                }
+                if let error = state.error { throw error }
+                previous = state.found
+                state.found = []
+            }
+            for c in previous { sink.body(c) }
+        }
+        bytesRead = state.bytesRead
+        linesRead = state.lineNo - 1 + (state.endsMidLine ? 1 : 0)
+    }
+
+    /// One round: fills what is free of the buffer, scans the complete lines, keeps the rest.
+    private func step(fd: Int32, _ s: ReadState) {
+        while !s.eof, s.filled < s.buffer.count - 16 {
+            let want = min(chunkSize, s.buffer.count - 16 - s.filled)
+            let n = s.buffer.withUnsafeMutableBytes { raw in
+                Foundation.read(fd, raw.baseAddress! + s.filled, want)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                s.error = ReadError.io(String(cString: strerror(errno)))
+                s.done = true
+                return
+            }
+            if n == 0 { s.eof = true; break }
+            s.endsMidLine = s.buffer[s.filled + n - 1] != 0x0A
+            s.filled += n
+            s.bytesRead += n
+            if s.filled >= chunkSize { break }
+        }
+        let consumed = s.buffer.withUnsafeBufferPointer { buf in
+            process(buf.baseAddress!, count: s.filled, eof: s.eof, lineNo: &s.lineNo) { s.found.append($0) }
+        }
+        if consumed > 0 {
+            s.buffer.withUnsafeMutableBufferPointer { b in
+                let base = b.baseAddress!
+                base.update(from: base + consumed, count: s.filled - consumed)
+            }
+            s.filled -= consumed
+        }
+        if s.eof && (s.filled == 0 || consumed == 0) { s.done = true }
+    }
+
+    /// The reading side's state, handed between the two cores (one of them at a time).
+    private final class ReadState: @unchecked Sendable {
+        var buffer: [UInt8]
         var filled = 0
         var eof = false
+        var done = false
         var lineNo = 1
-        while true {
-            // Fill what is free of the buffer.
-            while !eof, filled < buffer.count - 16 {
-                let want = min(LogReader.chunkSize, buffer.count - 16 - filled)
-                let n = buffer.withUnsafeMutableBytes { raw in
-                    Foundation.read(fd, raw.baseAddress! + filled, want)
-                }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw ReadError.io(String(cString: strerror(errno)))
-                }
-                if n == 0 { eof = true; break }
-                endsMidLine = buffer[filled + n - 1] != 0x0A
-                filled += n
-                bytesRead += n
-                if filled >= LogReader.chunkSize { break }
-            }
-            let consumed = buffer.withUnsafeBufferPointer { buf in
-                process(buf.baseAddress!, count: filled, eof: eof, lineNo: &lineNo, body)
-            }
-            if consumed > 0 {
-                buffer.withUnsafeMutableBufferPointer { b in
-                    let base = b.baseAddress!
-                    base.update(from: base + consumed, count: filled - consumed)
-                }
-                filled -= consumed
-            }
-            if eof && filled == 0 { break }
-            if eof && consumed == 0 { break }
-        }
-        linesRead = lineNo - 1 + (endsMidLine ? 1 : 0)
+        var bytesRead = 0
+        var endsMidLine = false
+        var error: ReadError?
+        var found: [CandidateLine] = []
+        init(capacity: Int) { buffer = [UInt8](repeating: 0, count: capacity) }
+    }
+
+    /// `body`, callable from the core that is not reading (one core at a time calls it).
+    private final class Sink: @unchecked Sendable {
+        let body: (CandidateLine) -> Void
+        init(_ body: @escaping (CandidateLine) -> Void) { self.body = body }
     }
 
     public mutating func read(bytes: [UInt8], _ body: (CandidateLine) -> Void) {
@@ -77,7 +127,7 @@ public struct LogReader {
         copy.withUnsafeBufferPointer { buf in
             // Mirror the streaming path: bounded windows, same segmenting of long lines.
             while start < bytes.count {
-                let end = min(bytes.count, start + LogReader.chunkSize + LogReader.maxLineBytes)
+                let end = min(bytes.count, start + chunkSize + LogReader.maxLineBytes)
                 let isLast = end == bytes.count
                 let used = process(buf.baseAddress! + start, count: end - start, eof: isLast, lineNo: &lineNo, body)
                 if used == 0 { break }
@@ -216,12 +266,27 @@ public struct LogReader {
         return nil
     }
 
+    /// Newlines in `p[from..<to]`, sixteen bytes at a time: each byte lane counts its matches
+    /// (a true lane of the comparison is all ones, so subtracting it adds one) for up to 255
+    /// blocks, then the lanes are added up.
     func countNewlines(_ p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
+        let raw = UnsafeRawPointer(p)
+        let newline = SIMD16<UInt8>(repeating: 0x0A)
         var n = 0
         var i = from
-        while i < to, let j = index(of: 0x0A, in: p, from: i, to: to) {
-            n += 1
-            i = j + 1
+        while i + 16 <= to {
+            let blockEnd = min(to, i + 255 * 16)
+            var lanes = SIMD16<UInt8>(repeating: 0)
+            while i + 16 <= blockEnd {
+                let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+                lanes &-= unsafeBitCast(v .== newline, to: SIMD16<UInt8>.self)
+                i &+= 16
+            }
+            n &+= Int(SIMD16<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
+        }
+        while i < to {
+            if p[i] == 0x0A { n += 1 }
+            i += 1
         }
         return n
     }

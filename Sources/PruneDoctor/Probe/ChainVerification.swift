@@ -13,9 +13,11 @@ public struct VerifyResult: Sendable, Equatable {
 enum SystemRoots {
     static let bundlePaths = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"]
 
-    /// The first bundle that exists (Debian, then RHEL), read once.
+    /// SSL_CERT_FILE when set (Go's crypto/x509 honours it on Linux too), else the first bundle
+    /// that exists (Debian, then RHEL); read once.
     static let certificates: (path: String?, certs: [Certificate]) = {
-        for p in bundlePaths {
+        let env = ProcessInfo.processInfo.environment["SSL_CERT_FILE"].map { [$0] } ?? []
+        for p in env + bundlePaths {
             if let d = FileManager.default.contents(atPath: p) {
                 return (p, Certificate.loadPEM(Array(d)))
             }

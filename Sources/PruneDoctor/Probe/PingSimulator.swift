@@ -13,6 +13,9 @@ public struct ProbeOptions: Sendable {
     public var registryURLGiven: Bool
     /// The clock to judge certificate dates by (default: now).
     public var now: Date?
+    /// The current kubeconfig context: its CA is trusted for the registry too (oc copies the
+    /// API server's REST config), its insecure-skip-tls-verify applies, and it must hold a token.
+    public var kubeconfig: KubeconfigTrust?
 
     public init(registry: String, caFile: String? = nil, caPEM: [UInt8]? = nil, forceInsecure: Bool = false,
                 timeout: Double = 10, registryURLGiven: Bool = true, now: Date? = nil) {
@@ -60,6 +63,7 @@ public enum RegistryProber {
         let target: RegistryTarget
         let insecure: Bool
         let caCerts: [Certificate]
+        let kubeconfigCerts: [Certificate]
         let now: Date
         let deadline: Deadline
         let started = Deadline.nowNanos()
@@ -71,25 +75,42 @@ public enum RegistryProber {
             o = options
             self.target = target
             let hasCA = !(options.caFile ?? "").isEmpty || options.caPEM != nil
+            // oc: insecure when forced, or, without --certificate-authority, when the kubeconfig skips
+            // verification, the host is private or the value says http://.
             insecure = RegistryTarget.isInsecure(raw: options.registry, forceInsecure: options.forceInsecure, hasCA: hasCA)
+                || (!hasCA && options.kubeconfig?.insecureSkipTLSVerify == true)
             caCerts = options.caPEM.map { Certificate.loadPEM($0) } ?? []
+            kubeconfigCerts = options.kubeconfig?.caPEM.map { Certificate.loadPEM($0) } ?? []
             now = options.now ?? Date()
             deadline = Deadline(seconds: options.timeout)
         }
 
         var hasCA: Bool { !(o.caFile ?? "").isEmpty || o.caPEM != nil }
 
-        /// The roots Go would verify against: the CA file when given, else the system bundle.
-        var ocRoots: [Certificate] { hasCA ? caCerts : SystemRoots.certificates.certs }
+        /// The roots oc's registry client verifies against (oc-prune-spec §4.3): the kubeconfig's CA
+        /// plus --certificate-authority; without a kubeconfig CA, the given file alone, else the system bundle.
+        var ocRoots: [Certificate] {
+            if !kubeconfigCerts.isEmpty { return kubeconfigCerts + caCerts }
+            return hasCA ? caCerts : SystemRoots.certificates.certs
+        }
 
         var insecureReason: String {
             if o.forceInsecure { return "--force-insecure" }
             if hasCA { return "" }
+            if o.kubeconfig?.insecureSkipTLSVerify == true { return "the kubeconfig sets insecure-skip-tls-verify: true" }
             if o.registry.hasPrefix("http://") { return "the registry value starts with http://" }
             if RegistryTarget.isPrivateAddress(o.registry) {
                 return "no --certificate-authority and \(target.hostname) is a private address or localhost"
             }
             return ""
+        }
+
+        /// Which certificates were trusted, in words.
+        var trustDescription: String {
+            if insecure { return "none: oc skips verification (\(insecureReason))" }
+            if let k = o.kubeconfig { return k.describeRoots(givenCA: hasCA ? (o.caFile ?? "the given CA") : nil) }
+            return hasCA ? "--certificate-authority \(o.caFile ?? "") alone (no kubeconfig was read)"
+                : "the system roots (no kubeconfig was read)"
         }
 
         func elapsedMs(since t: UInt64) -> Int { Int((Deadline.nowNanos() - t) / 1_000_000) }
@@ -142,6 +163,20 @@ public enum RegistryProber {
                 }
                 ocWouldPrint = "failed to ping registry \(o.registry): \(text)"
             }
+            let currentGo = RegistryProber.currentGoWording(ocWouldPrint)
+            if currentGo != ocWouldPrint {
+                notes.append("Wording by Go version: older oc builds (the documentation's oc 3.x) print the parse error bare, as ocWouldPrint shows; oc built with Go 1.25 (current releases) wraps it: \(currentGo)")
+            }
+            if let k = o.kubeconfig {
+                switch k.token {
+                case .missing:
+                    notes.append("The kubeconfig context \(k.context ?? "?") holds no bearer token: oc stops before any ping with `error: you must use a client config with a token` (log in with a user or service-account token).")
+                case .execPlugin:
+                    notes.append("The kubeconfig context \(k.context ?? "?") gets its credentials from an exec or auth-provider plugin: oc adm prune images needs a bearer token in the config itself, so it may stop with `you must use a client config with a token`.")
+                case .present: break
+                }
+                for p in k.problems { notes.append("kubeconfig: \(p)") }
+            }
 
             let tls = buildTLSReport()
             var plain: PlainHTTPReport? = nil
@@ -191,7 +226,9 @@ public enum RegistryProber {
 
             return ProbeReport(
                 registry: o.registry, insecure: insecure, insecureReason: insecureReason, caFile: o.caFile,
+                trust: trustDescription, kubeconfig: o.kubeconfig.map(KubeconfigSummary.init),
                 attempts: attempts, tls: tls, plainHTTP: plain, ocOutcome: outcome, ocWouldPrint: ocWouldPrint,
+                ocWouldPrintCurrentGo: currentGo,
                 registryURL: registryURL, v2Status: v2Status, v2Challenge: v2Challenge,
                 serverDate: serverDate.map(goTime), clockSkewSeconds: skew, expectedRules: expected, findings: findings,
                 notes: notes, elapsedMs: elapsedMs(since: started))
@@ -396,6 +433,19 @@ public enum RegistryProber {
         }
         guard let e = attempts.first(where: { $0.error != nil })?.error else { return [] }
         return rule(forGoError: e).map { [$0] } ?? []
+    }
+
+    /// oc built with Go 1.25 reports a response it cannot parse through the HTTP/1 transport's
+    /// wrapper; older builds (the documentation's oc 3.x) print the parse error bare.
+    public static func currentGoWording(_ text: String) -> String {
+        guard text.contains("malformed HTTP") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let r = rest.range(of: "\": malformed HTTP") {
+            out += rest[..<r.lowerBound] + "\": net/http: HTTP/1.x transport connection broken: malformed HTTP"
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
     }
 
     /// The rule a Go error text points to.

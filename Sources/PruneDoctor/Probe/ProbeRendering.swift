@@ -9,6 +9,7 @@ extension ProbeReport {
         func green(_ s: String) -> String { color ? "\u{1B}[32m\(s)\u{1B}[0m" : s }
         var out: [String] = []
         out.append(bold("probe \(safe(registry))") + "  (\(insecure ? "insecure: " + insecureReason : "verified TLS"), \(elapsedMs) ms)")
+        out.append("  trusts: " + safe(trust))
         out.append("")
         out.append(bold("oc's ping"))
         for a in attempts {
@@ -83,6 +84,7 @@ extension ProbeReport {
         out.append("")
         out.append("- oc's ping: **\(ocOutcome)**\(registryURL.map { " (registry URL \(code($0)))" } ?? "")")
         out.append("- insecure: \(insecure ? "yes (\(insecureReason))" : "no")")
+        out.append("- trusts: \(Markdown.cell(trust))")
         out.append("- took \(elapsedMs) ms")
         if !ocWouldPrint.isEmpty {
             out.append("")

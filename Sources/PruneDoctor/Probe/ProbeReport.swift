@@ -91,6 +91,9 @@ public struct ProbeReport: Sendable {
     public var insecure: Bool
     public var insecureReason: String
     public var caFile: String?
+    /// Which certificates oc would trust for the registry, in words.
+    public var trust: String
+    public var kubeconfig: KubeconfigSummary?
     public var attempts: [PingAttempt]
     public var tls: TLSReport?
     public var plainHTTP: PlainHTTPReport?
@@ -98,6 +101,8 @@ public struct ProbeReport: Sendable {
     public var ocOutcome: String
     /// The line oc would end with, after its `error: ` prefix (DESIGN.md §2); empty unless the ping fails.
     public var ocWouldPrint: String
+    /// The same line as oc built with Go 1.25 words it (differs for unparsable responses).
+    public var ocWouldPrintCurrentGo: String
     /// The registry URL oc would use when the ping succeeds.
     public var registryURL: String?
     /// Status of an unauthenticated `GET /v2/` after a successful ping, and its challenge.
@@ -115,11 +120,13 @@ public struct ProbeReport: Sendable {
         var pairs: [(String, JSONValue)] = [("schemaVersion", .int(1)), ("registry", .string(registry))]
         pairs.append(("insecure", .bool(insecure)))
         pairs.append(("insecureReason", .string(insecureReason)))
+        pairs.append(("trust", .object([("roots", .string(trust)), ("kubeconfig", kubeconfig?.json ?? .null)])))
         pairs.append(("attempts", .array(attempts.map(\.json))))
         pairs.append(("tls", tls?.json ?? .null))
         pairs.append(("plainHTTP", plainHTTP?.json ?? .null))
         pairs.append(("ocOutcome", .string(ocOutcome)))
         pairs.append(("ocWouldPrint", .string(ocWouldPrint)))
+        pairs.append(("ocWouldPrintGo125", .string(ocWouldPrintCurrentGo)))
         pairs.append(("registryURL", registryURL.map(JSONValue.string) ?? .null))
         let v2: [(String, JSONValue)] = [
             ("status", v2Status.map(JSONValue.int) ?? .null),
@@ -133,5 +140,30 @@ public struct ProbeReport: Sendable {
         pairs.append(("notes", notes.json))
         pairs.append(("elapsedMs", .int(elapsedMs)))
         return .object(pairs)
+    }
+}
+
+/// The kubeconfig facts a report shows (never the token).
+public struct KubeconfigSummary: Sendable {
+    public var source: String
+    public var context: String?
+    public var namesCA: Bool
+    public var caFile: String?
+    public var insecureSkipTLSVerify: Bool
+    public var token: String
+
+    public init(_ k: KubeconfigTrust) {
+        source = k.source
+        context = k.context
+        namesCA = k.namesCA
+        caFile = k.caFile
+        insecureSkipTLSVerify = k.insecureSkipTLSVerify
+        token = k.token.rawValue
+    }
+
+    public var json: JSONValue {
+        .object([("source", .string(source)), ("context", context.map(JSONValue.string) ?? .null), ("namesCA", .bool(namesCA)),
+                 ("caFile", caFile.map(JSONValue.string) ?? .null), ("insecureSkipTLSVerify", .bool(insecureSkipTLSVerify)),
+                 ("token", .string(token))])
     }
 }

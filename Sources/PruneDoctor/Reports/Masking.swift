@@ -31,7 +31,7 @@ extension Redactor {
     }
 
     public func masked(_ r: ProbeReport) -> ProbeReport {
-        let strings: [String] = [r.registry, r.insecureReason, r.ocWouldPrint] + r.notes
+        let strings: [String] = [r.registry, r.insecureReason, r.ocWouldPrint, r.ocWouldPrintCurrentGo, r.trust] + r.notes
             + r.attempts.flatMap { [$0.url, $0.error ?? "", $0.detail] }
             + [r.registryURL ?? "", r.v2Challenge ?? "", r.plainHTTP?.detail ?? "", r.plainHTTP?.statusLine ?? ""]
         for s in strings { learn(s) }
@@ -70,6 +70,14 @@ extension Redactor {
             out.plainHTTP = p
         }
         out.ocWouldPrint = apply(r.ocWouldPrint)
+        out.ocWouldPrintCurrentGo = apply(r.ocWouldPrintCurrentGo)
+        out.trust = apply(r.trust)
+        if var k = r.kubeconfig {
+            k.source = apply(k.source)
+            k.context = k.context.map { apply($0) }
+            k.caFile = k.caFile.map { apply($0) }
+            out.kubeconfig = k
+        }
         out.registryURL = r.registryURL.map { apply($0) }
         out.v2Challenge = r.v2Challenge.map { apply($0) }
         out.findings = r.findings.map(maskedValues)

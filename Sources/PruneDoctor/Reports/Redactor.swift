@@ -275,8 +275,9 @@ public final class Redactor {
         // After the key=value pattern, and never across a quote or backslash, so a flag's value
         // cannot swallow the next key (`--token=x\"X-Registry-Token: y`).
         (re(#"(--token[= ]['"]?)[^\s"'\\]+"#), "$1<token>", ["--token"]),
-        (re("([a-z][a-z0-9+.-]*://)[^/\\s:@\"]+:[^/\\s@\"]+@"), "$1<credentials>@", ["://"]),
-        (re("(-u\\s+['\"]?)[^\\s'\":]+:[^\\s'\"]+"), "$1<credentials>", ["-u "]),
+        // Bounded repetitions: over a megabyte-long run of letters, unbounded ones backtrack quadratically.
+        (re("([a-z][a-z0-9+.-]{0,31}://)[^/\\s:@\"]{1,256}:[^/\\s@\"]{1,1024}@"), "$1<credentials>@", ["://"]),
+        (re("(-u\\s{1,8}['\"]?)[^\\s'\":]{1,256}:[^\\s'\"]{1,1024}"), "$1<credentials>", ["-u "]),
     ]
 
     /// Masks bearer tokens, basic-auth credentials and pull-secret blobs.

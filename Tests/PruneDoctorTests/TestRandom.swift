@@ -1,0 +1,16 @@
+/// SplitMix64: one deterministic generator for every property test, so a failure names a
+/// reproducible seed.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(state: UInt64) { self.state = state }
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
+    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
+}
