@@ -13,5 +13,6 @@ extension PruneDoc {
         Explain.self,
         Runbook.self,
         Scenarios.self,
+        ServeCommand.self,
     ]
 }

@@ -22,6 +22,10 @@ struct PruneDoc: ParsableCommand {
     /// `--redact` may stand alone (hosts) or take a value (`--redact=all`); ArgumentParser
     /// options always need a value, so the bare form is rewritten first.
     static func main() {
+        // `serve` is its own executable (see ServeCommand); every argument, --help too, goes to it.
+        if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "serve" {
+            ServeCommand.exec(Array(CommandLine.arguments.dropFirst(2)))
+        }
         let args = CommandLine.arguments.dropFirst().map { $0 == "--redact" ? "--redact=hosts" : $0 }
         main(PrunerOptionGroup.normalize(Array(args)))
     }

@@ -110,7 +110,7 @@ public enum RunbookRenderer {
             """
     }
 
-    static func htmlSection(_ desc: RuleDescription) -> String {
+    public static func htmlSection(_ desc: RuleDescription) -> String {
         let d = desc.generic
         var s = "<article class=\"rule sev-\(d.severity.rawValue)\" id=\"\(d.id)\">\n"
         s += "<h3>\(esc(d.title)) <a class=\"anchor\" href=\"#\(d.id)\"><code>\(d.id)</code></a></h3>\n"
@@ -159,7 +159,7 @@ public enum RunbookRenderer {
         return out
     }
 
-    static let css = """
+    public static let css = """
         :root{--fg:#1d2330;--muted:#5b6475;--line:#d9dee7;--bg:#fff;--code:#f4f6f9;--err:#b42318;--warn:#b54708;--info:#175cd3}
         *{box-sizing:border-box}body{font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg);max-width:980px;margin:0 auto;padding:24px}
         h1{font-size:28px;margin:0 0 8px}h2{font-size:22px;border-bottom:2px solid var(--line);padding-bottom:4px;margin-top:40px}
