@@ -34,8 +34,11 @@ import Testing
         let server = try TestAPIServer(snapshot: caseDir.appendingPathComponent("snapshot").path)
         defer { server.stop() }
         for (n, client) in ClusterTestEnvironment.clients.enumerated() {
-            let out = Self.tempDir("collect")
-            defer { try? FileManager.default.removeItem(atPath: out) }
+            let dir = Self.tempDir("collect")
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            // The archive, as a user hands it on; every other command reads it as it reads a folder.
+            let out = dir + "/snap.tar.gz"
             let before = server.requests().count
             let cluster = ["--client", client, "--kubeconfig", server.kubeconfig, "--chunk-size", "40"]
             let collect = CLI.run(["collect", "-o", out] + cluster)
@@ -45,6 +48,15 @@ import Testing
             #expect(fromSnapshot.status == 0 && live.status == 0, "\(name): \(fromSnapshot.stderr) \(live.stderr)")
             #expect(fromSnapshot.stdout == live.stdout, "\(name) via \(client): plan --live differs from plan --snapshot")
             let plan = try JSONSerialization.jsonObject(with: Data(live.stdout.utf8)) as! [String: Any]
+            // Every verdict of the case (every option set oc ran with) from the collected archive.
+            for other in RetentionFixtures.verdicts().map(\.0) where other.hasPrefix(name.split(separator: "/")[0] + "/") {
+                let (v, _, _) = try RetentionFixtures.load(other)
+                let r = CLI.run(["plan", "--snapshot", out, "--format", "json"] + Self.flags(v))
+                let p = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
+                for key in ["deletedImages", "deletedStreamTagItems", "deletedLayerLinks", "deletedManifests", "deletedBlobs", "graphBuildFailed", "errors"] {
+                    #expect(NSArray(array: [p[key] as Any]) == NSArray(array: [v[key] as Any]), "\(other) via \(client): \(key)")
+                }
+            }
             for key in ["deletedImages", "deletedStreamTagItems", "deletedLayerLinks", "deletedManifests", "deletedBlobs", "graphBuildFailed", "errors"] {
                 #expect(NSArray(array: [plan[key] as Any]) == NSArray(array: [verdict[key] as Any]), "\(name) via \(client): \(key)")
             }
