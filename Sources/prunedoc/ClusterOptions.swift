@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import PruneDoctor
 
-/// How to reach the cluster: the user's own client and login (`collect`, `--live`).
-struct ClusterOptions: ParsableArguments {
+/// Which client and login: `collect`, `--live`, `doctor` and `probe` (for the kubeconfig's trust).
+struct LoginOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The client to run (default: oc on PATH, else kubectl).", valueName: "path"))
     var client: String?
 
@@ -12,6 +12,15 @@ struct ClusterOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("Passed to the client as --context.", valueName: "name"))
     var context: String?
+
+    func locate() throws -> KubeClient {
+        try KubeClient.locate(explicit: client, kubeconfig: kubeconfig, context: context)
+    }
+}
+
+/// How to reach the cluster: the user's own client and login, and how to page through it.
+struct ClusterOptions: ParsableArguments {
+    @OptionGroup var login: LoginOptions
 
     @Option(name: .long, help: "Objects per API request (limit/continue paging).")
     var chunkSize: Int = 500
@@ -28,7 +37,7 @@ struct ClusterOptions: ParsableArguments {
 
     func reader(namespace: String?) throws -> ClusterReader {
         do {
-            let c = try KubeClient.locate(explicit: client, kubeconfig: kubeconfig, context: context)
+            let c = try login.locate()
             return ClusterReader(client: c, chunkSize: chunkSize, namespace: namespace)
         } catch let e as ClusterError {
             throw failInput(e.description)

@@ -37,14 +37,8 @@ struct ProbeCommand: ParsableCommand {
     @Flag(name: .long, help: "Treat REGISTRY as the host oc discovered itself (no --registry-url given).")
     var discovered = false
 
-    @Option(name: .long, help: ArgumentHelp("The kubeconfig whose current context oc would use (its CA is trusted for the registry too).", valueName: "file"))
-    var kubeconfig: String?
-
-    @Option(name: .long, help: ArgumentHelp("The kubeconfig context to use.", valueName: "name"))
-    var context: String?
-
-    @Option(name: .long, help: ArgumentHelp("The client that reads the kubeconfig (default: oc on PATH, else kubectl; without one the file is read).", valueName: "path"))
-    var client: String?
+    /// `--kubeconfig`, `--context` and `--client`: the context whose CA oc trusts for the registry too.
+    @OptionGroup var login: LoginOptions
 
     @Flag(name: .long, help: "Ignore any kubeconfig: trust only --certificate-authority, else the system roots.")
     var noKubeconfig = false
@@ -106,21 +100,21 @@ extension ProbeCommand {
     /// or from the file when no client is installed; nil when there is no kubeconfig at all.
     func readKubeconfig() throws -> KubeconfigTrust? {
         do {
-            if let c = try? KubeClient.locate(explicit: client, kubeconfig: kubeconfig, context: context) {
+            if let c = try? login.locate() {
                 let out = try c.run(["config", "view", "--minify", "--flatten", "-o", "json"])
                 if out.status == 0 {
                     return try KubeconfigTrust.parse(String(decoding: out.stdout, as: UTF8.self),
-                                                     source: "\(c.name) config view --minify (context of \(kubeconfig ?? "the default kubeconfig"))")
+                                                     source: "\(c.name) config view --minify (context of \(login.kubeconfig ?? "the default kubeconfig"))")
                 }
-                if kubeconfig != nil || context != nil {
+                if login.kubeconfig != nil || login.context != nil {
                     throw failInput("\(c.name) config view: " + TerminalSafe.escape(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))
                 }
             }
-            guard let path = kubeconfig ?? KubeconfigTrust.defaultPath() else { return nil }
+            guard let path = login.kubeconfig ?? KubeconfigTrust.defaultPath() else { return nil }
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw failInput("\(path): cannot read the kubeconfig")
             }
-            return try KubeconfigTrust.parse(text, source: path, context: context, baseDirectory: (path as NSString).deletingLastPathComponent)
+            return try KubeconfigTrust.parse(text, source: path, context: login.context, baseDirectory: (path as NSString).deletingLastPathComponent)
         } catch let e as KubeconfigTrust.ReadError {
             throw failInput(e.description)
         } catch let e as ClusterError {

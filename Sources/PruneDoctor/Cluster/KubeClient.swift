@@ -65,16 +65,15 @@ public struct KubeClient: Sendable {
         public let stderr: String
     }
 
-    /// Runs the client with `arguments` (after the global flags); `input` goes to its stdin.
-    public func run(_ arguments: [String], input: [UInt8]? = nil) throws -> Output {
+    /// Runs the client with `arguments` (after the global flags), stdin closed.
+    public func run(_ arguments: [String]) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = globalArguments + arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        let inPipe = input.map { _ in Pipe() }
-        process.standardInput = inPipe ?? FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
         do {
             try process.run()
         } catch {
@@ -89,13 +88,6 @@ public struct KubeClient: Sendable {
             errBox.set(errReader.readDataToEndOfFile())
             done.signal()
         }.start()
-        if let inPipe, let input {
-            let w = inPipe.fileHandleForWriting
-            Thread {
-                w.write(Data(input))
-                try? w.close()
-            }.start()
-        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         done.wait()
         process.waitUntilExit()

@@ -119,16 +119,25 @@ public enum ObjectReducer {
     /// Objects of the operator in the registry namespace: the pruner's CronJob, Jobs and pods,
     /// and the registry's deployment and pods.
     static func isPrunerObject(_ object: [String: Any]) -> Bool {
-        guard let meta = object["metadata"] as? [String: Any],
-              meta["namespace"] as? String == ClusterKind.registryNamespace,
-              let name = meta["name"] as? String else { return false }
+        let meta = object["metadata"] as? [String: Any]
+        return isPrunerObject(namespace: meta?["namespace"] as? String, name: meta?["name"] as? String)
+    }
+
+    static func isPrunerObject(namespace: String?, name: String?) -> Bool {
+        guard namespace == ClusterKind.registryNamespace, let name else { return false }
         return name.hasPrefix("image-pruner") || name.hasPrefix("image-registry")
+    }
+
+    /// Doctor's kinds, and the cluster's image config (an `Image` of config.openshift.io), keep
+    /// their spec and status whole.
+    static func keptWhole(kind: String, apiVersion: String?) -> Bool {
+        doctorKinds.contains(kind) || (kind == "Image" && (apiVersion ?? "").hasPrefix("config.openshift.io"))
     }
 
     /// The reduced object; nil for a kind that is not kept at all.
     public static func reduce(_ object: [String: Any]) -> [String: Any]? {
         let kind = object["kind"] as? String ?? ""
-        if doctorKinds.contains(kind) || (kind == "Image" && (object["apiVersion"] as? String)?.hasPrefix("config.openshift.io") == true) {
+        if keptWhole(kind: kind, apiVersion: object["apiVersion"] as? String) {
             var copy = object
             if var meta = copy["metadata"] as? [String: Any] {
                 meta["managedFields"] = nil

@@ -86,9 +86,8 @@ public enum PageReducer {
         var h = try head(item)
         let listItemKind = page.listKind.map { $0.hasSuffix("List") ? String($0.dropLast(4)) : $0 }
         let kind = h.kind ?? listItemKind ?? ""
-        let isConfigImage = kind == "Image" && (h.apiVersion ?? page.apiVersion ?? "").hasPrefix("config.openshift.io")
-        if ObjectReducer.doctorKinds.contains(kind) || isConfigImage
-            || (h.namespace == ClusterKind.registryNamespace && ((h.name ?? "").hasPrefix("image-pruner") || (h.name ?? "").hasPrefix("image-registry"))) {
+        if ObjectReducer.keptWhole(kind: kind, apiVersion: h.apiVersion ?? page.apiVersion)
+            || ObjectReducer.isPrunerObject(namespace: h.namespace, name: h.name) {
             return (nil, true)
         }
         guard let keep = ObjectReducer.pruner[kind] else { return (nil, false) }
