@@ -28,8 +28,11 @@ struct DoctorCommand: ParsableCommand {
     @Option(name: .customLong("must-gather"), help: ArgumentHelp("An oc adm must-gather / inspect folder, or its .tar.gz/.tgz/.tar.xz.", valueName: "path"))
     var mustGather: String?
 
-    @Flag(name: .long, help: "Live only: also probe the registry URL the pruner uses (not available yet; doctor says how to run prunedoc probe).")
+    @Flag(name: .long, help: "Live only: also ping the registry URL the pruner uses, with the service CA it trusts, as oc adm prune images pings it.")
     var probe = false
+
+    @Option(name: .customLong("connect-to"), help: ArgumentHelp("With --probe: dial HOST:PORT instead (a port-forward to the registry's service); the certificate is still checked for the registry's own name.", valueName: "host:port"))
+    var connectTo: String?
 
     @Option(name: .long, help: "Plan the next run at this RFC 3339 time (default: now).")
     var now: String?
@@ -44,6 +47,10 @@ struct DoctorCommand: ParsableCommand {
         let sources = [live, snapshot != nil, mustGather != nil].filter { $0 }.count
         if sources > 1 { throw ValidationError("give one of --live, --snapshot PATH or --must-gather PATH") }
         if probe && (snapshot != nil || mustGather != nil) { throw ValidationError("--probe goes with --live") }
+        if let c = connectTo {
+            if !probe { throw ValidationError("--connect-to goes with --probe") }
+            if RegistryTarget.parseConnectTo(c) == nil { throw ValidationError("--connect-to takes HOST:PORT, such as 127.0.0.1:5000, not '\(c)'") }
+        }
         if let n = now, RFC3339.parse(n) == nil { throw ValidationError("--now takes an RFC 3339 time such as 2026-11-29T12:00:00Z, not '\(n)'") }
     }
 
@@ -65,11 +72,6 @@ struct DoctorCommand: ParsableCommand {
             throw e
         } catch {
             throw failInput("\(error)")
-        }
-        if probe {
-            let host = report.internalRegistryHostname ?? "image-registry.openshift-image-registry.svc:5000"
-            report.notChecked.append(NotChecked(what: "registry probe",
-                why: "--probe is not built into doctor yet; from a pod that can reach the registry run `prunedoc probe \(host) --ca-file service-ca.crt` with the CA of configmap openshift-image-registry/serviceca"))
         }
         let shown = output.redactor().masked(report)
         switch output.format {
@@ -100,11 +102,38 @@ struct DoctorCommand: ParsableCommand {
             throw failInput(e.description)
         }
         printer?.finish()
-        let state = try DoctorLoader.live(files: sink.files)
+        var state = try DoctorLoader.live(files: sink.files)
+        do {
+            state.accessReviews = try PrunerAccessReview.run(client: reader.client, permissions: Doctor.requiredPermissions)
+        } catch {
+            state.accessReviewProblem = "\(error)"
+        }
+        if probe { probeRegistry(&state, client: reader.client) }
         let pruner = result.failures.filter { f in ClusterKind.prunerKinds.contains { $0.groupResource == f.kind } }
         let loaded: Result<Snapshot, Error> = pruner.isEmpty
             ? Result { try SnapshotLoader.load(files: sink.snapshotFiles) }
             : .failure(SnapshotError(file: "live", message: "not readable: " + pruner.map(\.description).joined(separator: "; ")))
         return Doctor.report(state: state, snapshot: loaded, imagesJSON: sink.files["images.json"], now: now)
+    }
+
+    /// Pings the pruner's registry URL with the CA of configmap openshift-image-registry/serviceca.
+    func probeRegistry(_ state: inout PrunerState, client: KubeClient) {
+        guard let url = Doctor(state: state).probeURL() else {
+            state.probe = DoctorProbe(url: "-", connectTo: connectTo, ca: "-", outcome: "not-run", ocWouldPrint: "",
+                                      detail: "the pruner runs with --prune-registry=false (or there is no pruner): it does not contact the registry")
+            return
+        }
+        var pem: [UInt8]?
+        var source = "the service CA of configmap \(ClusterKind.registryNamespace)/serviceca"
+        if let out = try? client.getRaw(Doctor.serviceCAPath), out.status == 0,
+           let doc = try? JSONSerialization.jsonObject(with: Data(out.stdout)) as? [String: Any],
+           let ca = (doc["data"] as? [String: Any])?[Doctor.serviceCAKey] as? String, RegistryProber.certificateCount(pem: Array(ca.utf8)) > 0 {
+            pem = Array(ca.utf8)
+        } else {
+            source = "no CA: configmap \(ClusterKind.registryNamespace)/serviceca has no \(Doctor.serviceCAKey) this login can read (the pruner would fail the same way)"
+        }
+        let (summary, findings) = Doctor.probeRegistry(url: url, caPEM: pem, caSource: source, connectTo: connectTo, timeout: 10)
+        state.probe = summary
+        state.probeFindings = findings
     }
 }

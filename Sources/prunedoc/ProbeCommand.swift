@@ -34,6 +34,9 @@ struct ProbeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The whole probe ends within this (Go duration: 500ms, 3s, 1m).", valueName: "duration"))
     var timeout: String = "10s"
 
+    @Option(name: .customLong("connect-to"), help: ArgumentHelp("Dial HOST:PORT instead (a port-forward, a load balancer); names and certificates are still checked for REGISTRY.", valueName: "host:port"))
+    var connectTo: String?
+
     @Flag(name: .long, help: "Treat REGISTRY as the host oc discovered itself (no --registry-url given).")
     var discovered = false
 
@@ -50,6 +53,9 @@ struct ProbeCommand: ParsableCommand {
             throw ValidationError("invalid argument \"\(timeout)\" for \"--timeout\" flag: use a duration such as 500ms, 3s or 1m")
         }
         if output.format == .html { throw ValidationError("--format html is only for runbook") }
+        if let c = connectTo, RegistryTarget.parseConnectTo(c) == nil {
+            throw ValidationError("--connect-to takes HOST:PORT, such as 127.0.0.1:5000, not '\(c)'")
+        }
         do {
             _ = try validateProbeFlags(registry: registry, caFile: certificateAuthority, forceInsecure: forceInsecure)
         } catch {
@@ -73,6 +79,7 @@ struct ProbeCommand: ParsableCommand {
             registry: registry, caFile: certificateAuthority, caPEM: pem, forceInsecure: forceInsecure,
             timeout: parseGoDuration(timeout) ?? 10, registryURLGiven: !discovered)
         if !noKubeconfig { options.kubeconfig = try readKubeconfig() }
+        options.connectTo = connectTo
         let report: ProbeReport
         do {
             report = try RegistryProber.probe(options)

@@ -369,6 +369,46 @@ import Testing
     }
 
     /// Values are escaped in every format: nothing from the input reaches HTML or Markdown as markup.
+    /// A registry's storage errors count when a pruner run could have met them (its Job ± 10 minutes).
+    @Test func registryStorageErrorsOutsideEveryRunAreLeftOut() throws {
+        let err = #"level=error msg="response completed with error" err.code=unknown err.detail="s3aws: AccessDenied: Access Denied" http.request.method=DELETE http.response.status=500"#
+        let log = ["2026-11-29T00:00:20.5Z " + err, "2026-11-29T00:00:21Z level=info msg=ok", "2026-11-29T06:00:00.1Z " + err.replacingOccurrences(of: "AccessDenied", with: "SlowDown")]
+            .joined(separator: "\n") + "\n"
+        let job: [String: Any] = ["apiVersion": "batch/v1", "kind": "Job",
+                                  "metadata": ["name": "image-pruner-29931840", "namespace": "openshift-image-registry", "creationTimestamp": "2026-11-29T00:00:00Z"],
+                                  "status": ["startTime": "2026-11-29T00:00:05Z", "completionTime": "2026-11-29T00:00:40Z",
+                                             "conditions": [["type": "Complete", "status": "True"]]]]
+        let r = try Self.report(["imagepruners.json": Self.list([Self.cr([:])]), "cronjobs.json": Self.list([Self.cronJob(lastSuccess: "2026-11-29T00:00:40Z")]),
+                                 "jobs.json": Self.list([job]),
+                                 "logs/openshift-image-registry/image-registry-6b8d9f7c5-x2x7q/registry.log": Array(log.utf8)])
+        let s = try #require(Self.finding(r, "registry-storage-error"))
+        #expect(s.evidence.map(\.line) == [1], "only the error inside the run's window: \(s.evidence.map(\.line))")
+        // Without any Job time every error counts.
+        let all = try Self.report(["imagepruners.json": Self.list([Self.cr([:])]), "cronjobs.json": Self.list([Self.cronJob(lastSuccess: "2026-11-29T00:00:40Z")]),
+                                   "logs/openshift-image-registry/image-registry-6b8d9f7c5-x2x7q/registry.log": Array(log.utf8)])
+        #expect(Self.finding(all, "registry-storage-error")?.evidence.map(\.line) == [1, 3])
+    }
+
+    /// A log is read as a stream, keeping only what a rule could read: the same candidates as from memory,
+    /// across chunk boundaries, and the newest `maxCandidates` when there are more.
+    @Test func logsAreStreamedKeepingTheNewestCandidates() throws {
+        var text = ""
+        for i in 0..<(PodLog.maxCandidates + 5_000) {
+            text += "2026-11-29T00:00:\(String(format: "%02d", i % 60))Z level=info msg=\"filler line \(i) with nothing in it\"\n"
+            text += "2026-11-29T00:00:\(String(format: "%02d", i % 60))Z error: failed to ping registry r\(i).example.com: x509: certificate signed by unknown authority\n"
+        }
+        let bytes = Array(text.utf8)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("podlog-\(UUID().uuidString).log").path
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let streamed = try PodLog.read(FileDescriptorSource(path: path), namespace: "n", pod: "p", container: "c", previous: false, file: "f")
+        let inMemory = PodLog.read(bytes: bytes, namespace: "n", pod: "p", container: "c", previous: false, file: "f")
+        #expect(streamed.candidates.count == PodLog.maxCandidates && streamed.droppedCandidates == 5_000)
+        #expect(streamed.candidates.map(\.firstLine) == inMemory.candidates.map(\.firstLine))
+        #expect(streamed.candidates.last?.firstLine == 2 * (PodLog.maxCandidates + 5_000))
+        #expect(streamed.lines == inMemory.lines && streamed.lines == 2 * (PodLog.maxCandidates + 5_000) && streamed.bytes == bytes.count)
+    }
+
     @Test func renderersEscapeValues() throws {
         let r = try Self.report(["imagepruners.json": Self.list([Self.cr(["schedule": "<script>alert(1)</script> | *x*"])])])
         let html = DoctorRenderer.html(r)

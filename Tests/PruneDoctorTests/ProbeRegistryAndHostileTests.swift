@@ -3,9 +3,9 @@ import Testing
 @testable import PruneDoctor
 
 /// Debian's docker-registry (distribution v2) on 127.0.0.1.
-func startRegistry(_ pki: TestPKI, tls: String? = nil, htpasswd: Bool = false) -> ServerProcess? {
+func startRegistry(_ pki: TestPKI, tls: String? = nil, htpasswd: Bool = false, host: String = "127.0.0.1") -> ServerProcess? {
     let port = ProbeEnv.freePort()
-    var cfg = "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: \(pki.dir.path)/data\nhttp:\n  addr: 127.0.0.1:\(port)\n"
+    var cfg = "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: \(pki.dir.path)/data\nhttp:\n  addr: \(host):\(port)\n"
     if let tls { cfg += "  tls:\n    certificate: \(pki.path(tls + ".pem"))\n    key: \(pki.path(tls + ".key"))\n" }
     if htpasswd {
         ProbeEnv.sh("htpasswd -Bbc htpasswd alice secret 2>/dev/null", in: pki.dir)
@@ -13,7 +13,7 @@ func startRegistry(_ pki: TestPKI, tls: String? = nil, htpasswd: Bool = false) -
     }
     let file = pki.dir.appendingPathComponent("config-\(port).yml")
     try? cfg.write(to: file, atomically: true, encoding: .utf8)
-    return ServerProcess(["/usr/bin/docker-registry", "serve", file.path], port: port, in: pki.dir, stdinPipe: false)
+    return ServerProcess(["/usr/bin/docker-registry", "serve", file.path], port: port, in: pki.dir, stdinPipe: false, host: host)
 }
 
 @Suite(.serialized, .timeLimit(.minutes(1)))

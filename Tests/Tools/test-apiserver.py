@@ -14,7 +14,7 @@ usage: test-apiserver.py --workdir DIR [--snapshot DIR] [options]
   --snapshot DIR           List files as `oc get KIND -A -o json` writes them (images.json ... plus the
                            optional doctor files imagepruners.json imageregistryconfigs.json
                            imageconfigs.json clusteroperators.json events.json clusterroles.json
-                           clusterrolebindings.json clusterversions.json); a missing file is an empty
+                           clusterrolebindings.json clusterversions.json configmaps.json); a missing file is an empty
                            list. Pod logs: DIR/logs/NS/POD/CONTAINER.log and CONTAINER.previous.log
   --token T                the accepted bearer token (default: random)
   --user NAME              the user named in Forbidden messages and access reviews
@@ -31,7 +31,12 @@ usage: test-apiserver.py --workdir DIR [--snapshot DIR] [options]
   --slow-page KIND:SECONDS (repeatable) sleep SECONDS before serving the 2nd page of every KIND list
                            (the request carrying the first page's continue token)
   --access-review-deny RESOURCE  (repeatable) Self/SubjectAccessReviews for that resource (plural, e.g.
-                           images or images.image.openshift.io) answer allowed=false
+                           images or images.image.openshift.io) answer allowed=false. A SubjectAccessReview
+                           for a service account (spec.user system:serviceaccount:NS:NAME) is answered by
+                           RBAC from the served clusterroles and clusterrolebindings, as the API server's
+                           authorizer does (cluster-wide rules only), when the snapshot has a clusterrolebindings.json
+  --forbid-access-reviews  creating Self/SubjectAccessReviews answers 403 Forbidden
+  --serviceca FILE         serve ConfigMap openshift-image-registry/serviceca with data service-ca.crt = FILE
   --plant-secrets          put distinct marker strings (PLANTED-SECRET-N-what) into every served pod and
                            controller (env values, args, command, imagePullSecrets names, last-applied
                            and .dockerconfigjson-style annotations), every build/buildconfig strategy (env,
@@ -88,6 +93,7 @@ KINDS = [
     ("clusterversions", "config.openshift.io", "v1", "clusterversions", "ClusterVersion", False),
     ("clusterroles", "rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", False),
     ("clusterrolebindings", "rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", False),
+    ("configmaps", "", "v1", "configmaps", "ConfigMap", True),
 ]
 REVIEWS = [("selfsubjectaccessreviews", "SelfSubjectAccessReview"), ("subjectaccessreviews", "SubjectAccessReview")]
 AUTHZ = "authorization.k8s.io"
@@ -112,6 +118,8 @@ def parse_args():
     p.add_argument("--expire-continue", action="append", default=[])
     p.add_argument("--slow-page", action="append", default=[])
     p.add_argument("--access-review-deny", action="append", default=[])
+    p.add_argument("--forbid-access-reviews", action="store_true")
+    p.add_argument("--serviceca")
     p.add_argument("--plant-secrets", action="store_true")
     p.add_argument("--request-log")
     p.add_argument("--max-seconds", type=float, default=600)
@@ -356,6 +364,14 @@ class State:
                         k.items = json.load(f).get("items") or []
         images = self.kind("images")
         images.generated = max(0, a.generate_images)
+        self.rbac = a.snapshot and os.path.exists(os.path.join(a.snapshot, "clusterrolebindings.json"))
+        if a.serviceca:
+            with open(a.serviceca) as f:
+                self.kind("configmaps").items.append({
+                    "apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {"name": "serviceca", "namespace": "openshift-image-registry",
+                                 "annotations": {"service.beta.openshift.io/inject-cabundle": "true"}},
+                    "data": {"service-ca.crt": f.read()}})
         self.forbid = {resolve_kind(self.kinds, n).key for n in a.forbid}
         self.expire = {resolve_kind(self.kinds, n).key for n in a.expire_continue}
         self.expired_done = set()
@@ -762,12 +778,22 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(400, status(400, "BadRequest",
                                               "the body of the request was in an unknown format - accepted media "
                                               "types include: application/json"))
-        attrs = (review.get("spec") or {}).get("resourceAttributes") or {}
+        if st.a.forbid_access_reviews:
+            msg = (f'{plural}.{AUTHZ} is forbidden: User "{st.a.user}" cannot create resource "{plural}" in API group '
+                   f'"{AUTHZ}" at the cluster scope')
+            return self.send_json(403, status(403, "Forbidden", msg, {"group": AUTHZ, "kind": plural}), {"kind": plural})
+        spec = review.get("spec") or {}
+        attrs = spec.get("resourceAttributes") or {}
         resource, group = attrs.get("resource", ""), attrs.get("group", "")
         qualified = f"{resource}.{group}" if group else resource
         denied = resource in st.deny or qualified in st.deny
         denied = denied or any(k.key in st.forbid and k.resource == resource and k.group == group
                                for k in st.kinds)
+        reason = None
+        user = spec.get("user", "")
+        if plural == "subjectaccessreviews" and user.startswith("system:serviceaccount:") and st.rbac and not denied:
+            reason = self.rbac_allows(user, spec.get("groups") or [], attrs)
+            denied = reason is None
         out = dict(review)
         out.setdefault("apiVersion", f"{AUTHZ}/v1")
         out.setdefault("kind", dict(REVIEWS)[plural])
@@ -778,8 +804,27 @@ class Handler(BaseHTTPRequestHandler):
                                           '"cluster-reader" to User "%s"' % st.a.user}
         else:
             out["status"] = {"allowed": False} if denied else {"allowed": True,
-                                                               "reason": "RBAC: allowed by test-apiserver"}
+                                                               "reason": reason or "RBAC: allowed by test-apiserver"}
         self.send_json(201, out, {"kind": plural, "allowed": not denied})
+
+    def rbac_allows(self, user, groups, attrs):
+        """The authorizer's reason when a ClusterRoleBinding grants attrs to the service account, else None."""
+        _, _, ns, name = user.split(":", 3)
+        roles = {r.get("metadata", {}).get("name"): r for r in self.st.kind("clusterroles").items}
+        res = attrs.get("resource", "") + ("/" + attrs["subresource"] if attrs.get("subresource") else "")
+        for b in self.st.kind("clusterrolebindings").items:
+            subjects = b.get("subjects") or []
+            if not any(sub.get("kind") == "ServiceAccount" and sub.get("name") == name and sub.get("namespace") == ns
+                       or sub.get("kind") == "Group" and sub.get("name") in groups for sub in subjects):
+                continue
+            ref = (b.get("roleRef") or {}).get("name")
+            for rule in (roles.get(ref) or {}).get("rules") or []:
+                if (any(g in ("*", attrs.get("group", "")) for g in rule.get("apiGroups") or [])
+                        and any(r in ("*", res) for r in rule.get("resources") or [])
+                        and any(v in ("*", attrs.get("verb")) for v in rule.get("verbs") or [])):
+                    return (f'RBAC: allowed by ClusterRoleBinding "{b["metadata"]["name"]}" of ClusterRole "{ref}" '
+                            f'to ServiceAccount "{name}/{ns}"')
+        return None
 
 
 def parse_selector(text):

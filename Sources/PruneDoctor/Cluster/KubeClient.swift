@@ -65,19 +65,29 @@ public struct KubeClient: Sendable {
         public let stderr: String
     }
 
-    /// Runs the client with `arguments` (after the global flags), stdin closed.
-    public func run(_ arguments: [String]) throws -> Output {
+    /// Runs the client with `arguments` (after the global flags); stdin is `input`, else closed.
+    public func run(_ arguments: [String], input: [UInt8]? = nil) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = globalArguments + arguments
         let out = Pipe(), err = Pipe()
+        let inPipe = input.map { _ in Pipe() }
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = inPipe ?? FileHandle.nullDevice
         do {
             try process.run()
         } catch {
             throw ClusterError.noClient("cannot run \(path): \(error.localizedDescription)")
+        }
+        if let inPipe, let input {
+            // Written from its own thread: a large input must not block while the child's output fills its pipes.
+            let writer = inPipe.fileHandleForWriting
+            let bytes = Data(input)
+            Thread {
+                try? writer.write(contentsOf: bytes)
+                try? writer.close()
+            }.start()
         }
         // Both pipes are drained at once, so neither can fill up and stall the child. Threads of
         // their own, not a dispatch queue: a caller on Swift's cooperative pool must not starve them.

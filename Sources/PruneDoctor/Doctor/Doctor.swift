@@ -41,6 +41,8 @@ public struct Doctor {
         conditionsAndEvents(&set)
         role(&r, &set)
         invalidReferences(&set)
+        r.probe = s.probe
+        for f in s.probeFindings { set.add(f) }
         link(&set)
         r.findings = set.sorted()
         r.verdict = verdict(r)
@@ -195,6 +197,8 @@ public struct Doctor {
         case (.live, "imagepruners"): "live:imagepruner/cluster"
         case (.live, "cronjobs"): "live:openshift-image-registry/cronjob/image-pruner"
         case (.live, "clusterroles"): "live:clusterrole/system:image-pruner"
+        case (.mustGather, "clusterrolebindings"): "cluster-scoped-resources/rbac.authorization.k8s.io/clusterrolebindings/openshift-image-registry-pruner.yaml"
+        case (.live, "clusterrolebindings"): "live:clusterrolebinding/openshift-image-registry-pruner"
         default: kind + ".json"
         }
     }
@@ -323,7 +327,7 @@ public struct Doctor {
                     }
                     // FallbackToLogsOnError: the log's tail is the termination message; read it when the log is missing.
                     if let message = terminated?["message"] as? String, !message.isEmpty,
-                       !s.logs.contains(where: { $0.pod == pod.name && $0.container == cname && !$0.text.isEmpty }) {
+                       !s.logs.contains(where: { $0.pod == pod.name && $0.container == cname && !$0.isEmpty }) {
                         let firstLine = message.split(separator: "\n").first.map(String.init) ?? message
                         let at = s.line(in: pod.file, from: pod.line, containing: [String(firstLine.prefix(60))])
                         let base = at?.line ?? pod.line
@@ -358,9 +362,22 @@ public struct Doctor {
     func logs(_ r: inout DoctorReport, _ set: inout FindingSet) {
         let s = state
         let storageOnly = DiagnosisEngine(only: ["registry-storage-error"])
+        let windows = prunerWindows()
         for log in s.logs {
             let pruner = DoctorLoader.isPrunerPod(log.pod)
-            let d = (pruner ? engine : storageOnly).diagnose(text: log.text)
+            var lines = log.candidates
+            if !pruner, !windows.isEmpty {
+                // A registry's storage errors matter when a prune could have met them.
+                lines = lines.filter { c in
+                    guard let t = Timestamps.firstInLine(c.text) else { return true }
+                    return windows.contains { $0.contains(t) }
+                }
+            }
+            if log.droppedCandidates > 0 {
+                r.notChecked.append(NotChecked(what: "\(log.droppedCandidates) older error-looking lines of \(log.file)",
+                                               why: "only the newest \(PodLog.maxCandidates) lines that could hold an error are read per log"))
+            }
+            let d = (pruner ? engine : storageOnly).diagnose(candidates: lines, lines: log.lines, bytes: log.bytes)
             for var f in d.findings {
                 f.evidence = f.evidence.map { EvidenceLine(line: $0.line, text: $0.text, file: log.file) }
                 f.facts.set("pod", log.pod)
@@ -378,6 +395,20 @@ public struct Doctor {
             }
         }
     }
+
+    /// Each pruner Job's run, widened by `storageWindowMargin` on both sides; a running Job runs until now.
+    func prunerWindows() -> [ClosedRange<Date>] {
+        let now = state.observedAt ?? Date()
+        return state.jobs.compactMap { job in
+            guard let start = Self.date(job.string("status", "startTime") ?? job.string("metadata", "creationTimestamp")) else { return nil }
+            let failed = condition(job, "Failed")
+            let end = Self.date(job.string("status", "completionTime") ?? (failed?["lastTransitionTime"] as? String)) ?? now
+            return start.addingTimeInterval(-Self.storageWindowMargin)...max(start, end).addingTimeInterval(Self.storageWindowMargin)
+        }
+    }
+
+    /// How far before and after a pruner run a registry storage error is still tied to it.
+    public static let storageWindowMargin: TimeInterval = 10 * 60
 
     /// The ClusterOperator's and the pruner's own condition messages and events are text too:
     /// the same rules diagnose them, with the line they sit on.
@@ -416,34 +447,73 @@ public struct Doctor {
 
     func role(_ r: inout DoctorReport, _ set: inout FindingSet) {
         let s = state
-        guard let role = s.prunerRole else {
-            if s.sawFiles.contains("clusterroles") || s.sourceType == .live {
-                var f = Facts()
-                f.set("role", "missing")
-                set.add(Finding(description: Self.rule("pruner-role-incomplete"),
-                                evidence: [EvidenceLine(line: 0, text: "no ClusterRole system:image-pruner", file: expected("clusterroles"))], facts: f))
-            } else {
-                r.notChecked.append(NotChecked(what: "pruner permissions", why: "the source holds no ClusterRole system:image-pruner (a must-gather does not gather it); check with `oc get clusterrole system:image-pruner -o yaml`"))
+        var facts = Facts()
+        var evidence: [EvidenceLine] = []
+        var missing: [String] = []
+        if let role = s.prunerRole {
+            let rules = role.dig("rules") as? [[String: Any]] ?? []
+            for need in Self.requiredPermissions {
+                for verb in need.verbs {
+                    let granted = rules.contains { rule in
+                        let groups = rule["apiGroups"] as? [String] ?? [], res = rule["resources"] as? [String] ?? [], verbs = rule["verbs"] as? [String] ?? []
+                        return (groups.contains(need.group) || groups.contains("*")) && (res.contains(need.resource) || res.contains("*"))
+                            && (verbs.contains(verb) || verbs.contains("*"))
+                    }
+                    if !granted { missing.append(PrunerAccessReview.name(verb: verb, group: need.group, resource: need.resource)) }
+                }
+            }
+            if !missing.isEmpty {
+                facts.set("role", "system:image-pruner")
+                evidence.append(s.evidence(role, key: "rules"))
+            }
+        } else if s.sawFiles.contains("clusterroles") || s.sourceType == .live {
+            facts.set("role", "missing")
+            evidence.append(EvidenceLine(line: 0, text: "no ClusterRole system:image-pruner", file: expected("clusterroles")))
+        } else {
+            r.notChecked.append(NotChecked(what: "pruner permissions", why: "the source holds no ClusterRole system:image-pruner (a must-gather does not gather it); check with `oc get clusterrole system:image-pruner -o yaml`"))
+        }
+        binding(&facts, &evidence)
+        // Live, the API server's own answer for the service account: a binding, not only the role, decides it.
+        if let reviews = s.accessReviews {
+            let denied = reviews.filter { !$0.allowed }
+            if !denied.isEmpty {
+                facts["deniedByAccessReview"] = denied.map(\.permission).json
+                facts.set("serviceAccount", PrunerAccessReview.user)
+                for d in denied {
+                    evidence.append(EvidenceLine(line: 1, text: "SubjectAccessReview: \(PrunerAccessReview.user) may not \(d.permission)\(d.reason.isEmpty ? "" : " (\(d.reason))")",
+                                                 file: "live:subjectaccessreview/\(d.permission.replacingOccurrences(of: " ", with: "/"))"))
+                }
+                for p in denied.map(\.permission) where !missing.contains(p) { missing.append(p) }
+            }
+        } else if let problem = s.accessReviewProblem {
+            r.notChecked.append(NotChecked(what: "the pruner's access (SubjectAccessReview)", why: problem))
+        }
+        guard !evidence.isEmpty else { return }
+        if !missing.isEmpty { facts["missingPermissions"] = missing.json }
+        set.add(Finding(description: Self.rule("pruner-role-incomplete"), evidence: evidence, facts: facts))
+    }
+
+    /// The operator's ClusterRoleBinding must give system:image-pruner to openshift-image-registry/pruner.
+    func binding(_ facts: inout Facts, _ evidence: inout [EvidenceLine]) {
+        let s = state
+        guard let b = s.prunerBinding else {
+            if s.sawFiles.contains("clusterrolebindings") {
+                facts.set("binding", "missing")
+                evidence.append(EvidenceLine(line: 0, text: "no ClusterRoleBinding openshift-image-registry-pruner", file: expected("clusterrolebindings")))
             }
             return
         }
-        let rules = role.dig("rules") as? [[String: Any]] ?? []
-        var missing: [String] = []
-        for need in Self.requiredPermissions {
-            for verb in need.verbs {
-                let granted = rules.contains { rule in
-                    let groups = rule["apiGroups"] as? [String] ?? [], res = rule["resources"] as? [String] ?? [], verbs = rule["verbs"] as? [String] ?? []
-                    return (groups.contains(need.group) || groups.contains("*")) && (res.contains(need.resource) || res.contains("*"))
-                        && (verbs.contains(verb) || verbs.contains("*"))
-                }
-                if !granted { missing.append("\(verb) \(need.group.isEmpty ? need.resource : need.resource + "." + need.group)") }
-            }
+        let roleRef = b.string("roleRef", "name")
+        let subjects = b.dig("subjects") as? [[String: Any]] ?? []
+        let bindsPruner = subjects.contains { $0["kind"] as? String == "ServiceAccount" && $0["name"] as? String == PrunerAccessReview.serviceAccount
+            && $0["namespace"] as? String == PrunerAccessReview.namespace }
+        if roleRef != "system:image-pruner" {
+            facts.set("binding", "openshift-image-registry-pruner refers to \(roleRef ?? "no role")")
+            evidence.append(s.evidence(b, key: "roleRef"))
+        } else if !bindsPruner {
+            facts.set("binding", "openshift-image-registry-pruner does not name the service account \(PrunerAccessReview.namespace)/\(PrunerAccessReview.serviceAccount)")
+            evidence.append(s.evidence(b, key: "subjects"))
         }
-        guard !missing.isEmpty else { return }
-        var f = Facts()
-        f["missingPermissions"] = missing.json
-        f.set("role", "system:image-pruner")
-        set.add(Finding(description: Self.rule("pruner-role-incomplete"), evidence: [s.evidence(role, key: "rules")], facts: f))
     }
 
     /// `ignoreInvalidImageReferences: false` matters only when a log shows invalid references.

@@ -4,8 +4,6 @@ import Foundation
 /// collection wrote. Only the files doctor needs are read; the rest of a folder or archive is skipped.
 public enum DoctorLoader {
     public static let namespace = ClusterKind.registryNamespace
-    /// Largest log read per container; the pruner's are small, a registry's may not be.
-    public static let maxLogBytes = 16 << 20
 
     // MARK: must-gather
 
@@ -119,6 +117,7 @@ public enum DoctorLoader {
         var b = Builder(state: PrunerState(sourceType: .snapshot, path: path))
         try ArchiveWalker.walk(path: path, limits: limits, want: { snapshotName($0) != nil }) { file in
             guard let name = snapshotName(file.path) else { return }
+            if name.hasPrefix("logs/") { return try b.addSnapshotLog(name: name, source: file, provenance: name) }
             try b.addSnapshot(name: name, bytes: try file.readAll(), provenance: name)
         }
         return b.finish()
@@ -146,10 +145,9 @@ public enum DoctorLoader {
         mutating func add(rel: String, file: ArchiveFile, provenance: String) throws {
             if rel.hasSuffix(".log") {
                 let comps = rel.split(separator: "/").map(String.init)
-                // namespaces/NS/pods/POD/C/C/logs/current.log
-                let bytes = try Self.readBounded(file)
-                state.logs.append(PodLog(namespace: comps[1], pod: comps[3], container: comps[4], previous: comps[6].hasPrefix("previous"),
-                                         file: provenance, text: String(decoding: bytes, as: UTF8.self)))
+                // namespaces/NS/pods/POD/C/C/logs/current.log, read as a stream: a registry's log may be large.
+                state.logs.append(try PodLog.read(file, namespace: comps[1], pod: comps[3], container: comps[4],
+                                                  previous: comps[6].hasPrefix("previous"), file: provenance))
                 return
             }
             let bytes = try file.readAll()
@@ -157,22 +155,27 @@ public enum DoctorLoader {
             try addObjects(json: json, text: bytes, provenance: provenance)
         }
 
-        static func readBounded(_ file: ArchiveFile) throws -> [UInt8] {
-            // Keep the tail: the cause of a failed run is at the end of its log.
-            let all = try file.readAll()
-            return all.count > maxLogBytes ? Array(all.suffix(maxLogBytes)) : all
+        /// `logs/NS/POD/CONTAINER[.previous].log` of a collected snapshot.
+        func logWhere(name: String, provenance: String) -> (namespace: String, pod: String, container: String, previous: Bool, file: String) {
+            let comps = name.split(separator: "/").map(String.init)
+            var container = String(comps[3].dropLast(".log".count))
+            let previous = container.hasSuffix(".previous")
+            if previous { container = String(container.dropLast(".previous".count)) }
+            let file = live ? "live:\(comps[1])/pod/\(comps[2])/\(container)\(previous ? " (previous)" : "")" : provenance
+            return (comps[1], comps[2], container, previous, file)
+        }
+
+        mutating func addSnapshotLog(name: String, source: ArchiveFile, provenance: String) throws {
+            let w = logWhere(name: name, provenance: provenance)
+            state.logs.append(try PodLog.read(source, namespace: w.namespace, pod: w.pod, container: w.container,
+                                              previous: w.previous, file: w.file))
         }
 
         mutating func addSnapshot(name: String, bytes: [UInt8], provenance: String) throws {
             if name.hasPrefix("logs/") {
-                let comps = name.split(separator: "/").map(String.init)
-                var container = String(comps[3].dropLast(".log".count))
-                let previous = container.hasSuffix(".previous")
-                if previous { container = String(container.dropLast(".previous".count)) }
-                let file = live ? "live:\(comps[1])/pod/\(comps[2])/\(container)\(previous ? " (previous)" : "")" : provenance
-                let text = bytes.count > maxLogBytes ? Array(bytes.suffix(maxLogBytes)) : bytes
-                state.logs.append(PodLog(namespace: comps[1], pod: comps[2], container: container, previous: previous, file: file,
-                                         text: String(decoding: text, as: UTF8.self)))
+                let w = logWhere(name: name, provenance: provenance)
+                state.logs.append(PodLog.read(bytes: bytes, namespace: w.namespace, pod: w.pod, container: w.container,
+                                              previous: w.previous, file: w.file))
                 return
             }
             if name == "manifest.json" {

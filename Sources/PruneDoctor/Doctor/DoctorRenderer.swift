@@ -43,6 +43,12 @@ public enum DoctorRenderer {
                 out.append("  largest kept \(safe(k["image"]?.stringValue ?? "")) \(int(k["bytes"])) bytes: \(safe(factText(k["reasons"] ?? .null)))")
             }
         }
+        if let p = r.probe {
+            out.append("")
+            out.append("registry probe: \(safe(p.url))" + (p.connectTo.map { " via \(safe($0))" } ?? "") + ": \(p.outcome)" + (p.ocWouldPrint.isEmpty ? "" : ": \(safe(p.ocWouldPrint))"))
+            if !p.detail.isEmpty { out.append("  \(safe(p.detail))") }
+            out.append("  trust: \(safe(p.ca))")
+        }
         for nc in r.notChecked { out.append("not checked: \(safe(nc.what)): \(safe(nc.why))") }
         return out.joined(separator: "\n") + "\n"
     }
@@ -98,6 +104,10 @@ public enum DoctorRenderer {
         if let n = r.nextRun {
             out += ["## Next run", "", "Deletes \(int(n["deletedImages"])) images, \(int(n["deletedStreamTagItems"])) tag history entries and \(int(n["deletedBlobs"])) blobs (\(int(n["freedBytes"])) bytes); keeps \(int(n["keptImages"])) images.", ""]
         }
+        if let p = r.probe {
+            out += ["## Registry probe", "", "- \(code(p.url))" + (p.connectTo.map { " via \(code($0))" } ?? "") + ": \(code(p.outcome))" + (p.ocWouldPrint.isEmpty ? "" : " \(code(p.ocWouldPrint))"),
+                    "- trust: \(mdEscape(p.ca))"] + (p.detail.isEmpty ? [] : ["- \(mdEscape(p.detail))"]) + [""]
+        }
         if !r.notChecked.isEmpty {
             out += ["## Not checked", ""]
             for nc in r.notChecked { out.append("- \(mdEscape(nc.what)): \(mdEscape(nc.why))") }
@@ -143,6 +153,10 @@ public enum DoctorRenderer {
         if let n = r.nextRun {
             out.append("<h2>Next run</h2><p>Deletes \(int(n["deletedImages"])) images, \(int(n["deletedStreamTagItems"])) tag history entries and \(int(n["deletedBlobs"])) blobs (\(int(n["freedBytes"])) bytes); keeps \(int(n["keptImages"])) images.</p>")
         }
+        if let p = r.probe {
+            out.append("<h2>Registry probe</h2><p><code>\(e(p.url))</code>" + (p.connectTo.map { " via <code>\(e($0))</code>" } ?? "") + ": \(e(p.outcome))"
+                       + (p.ocWouldPrint.isEmpty ? "" : " <code>\(e(p.ocWouldPrint))</code>") + "</p><p>trust: \(e(p.ca))</p>" + (p.detail.isEmpty ? "" : "<p>\(e(p.detail))</p>"))
+        }
         if !r.notChecked.isEmpty {
             out.append("<h2>Not checked</h2><ul>")
             for nc in r.notChecked { out.append("<li>\(e(nc.what)): \(e(nc.why))</li>") }
@@ -179,6 +193,14 @@ extension Redactor {
         out.findings = r.findings.map { masked($0) }
         out.nextRun = r.nextRun.map { apply($0) }
         out.notChecked = r.notChecked.map { NotChecked(what: apply($0.what), why: apply($0.why)) }
+        out.probe = r.probe.map { p in
+            var p = p
+            p.url = apply(p.url)
+            p.connectTo = p.connectTo.map { apply($0) }
+            p.ocWouldPrint = apply(p.ocWouldPrint)
+            p.detail = apply(p.detail)
+            return p
+        }
         return out
     }
 }

@@ -54,6 +54,8 @@ public struct DoctorReport: Sendable {
     public var pruneRegistry: Bool?
     public var findings: [Finding] = []
     public var nextRun: JSONValue?
+    /// `--probe`: the pruner's registry pinged as the pruner pings it.
+    public var probe: DoctorProbe?
     public var notChecked: [NotChecked] = []
     /// First line of the text report.
     public var verdict: String = ""
@@ -110,6 +112,7 @@ public struct DoctorReport: Sendable {
             ])),
             ("findings", .array(findings.map(\.json))),
             ("nextRun", nextRun ?? .null),
+            ("probe", probe?.json ?? .null),
             ("notChecked", .array(notChecked.map { .object([("what", .string($0.what)), ("why", .string($0.why))]) })),
         ])
     }

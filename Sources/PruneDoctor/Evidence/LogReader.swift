@@ -18,8 +18,8 @@ public struct LogReader: Sendable {
     static let maxJoinLines = 24
     static let maxJoinBytes = 64 << 10
 
-    public private(set) var bytesRead = 0
-    public private(set) var linesRead = 0
+    public internal(set) var bytesRead = 0
+    public internal(set) var linesRead = 0
 
     let scanner: AnchorScanner
     /// Bytes read per round; tests make it small to cross many chunk boundaries.

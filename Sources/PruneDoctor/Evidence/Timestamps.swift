@@ -21,6 +21,34 @@ public enum Timestamps {
         return nil
     }
 
+    /// The first RFC 3339 time in the first 256 bytes of a log line (a kubelet prefix, logfmt's
+    /// `time="…"`, klog's JSON); fractions are dropped and a time without a zone is read as UTC.
+    public static func firstInLine(_ line: String) -> Date? {
+        let b = Array(line.utf8.prefix(256))
+        guard b.count >= 19 else { return nil }
+        func digit(_ i: Int) -> Bool { b[i] >= UInt8(ascii: "0") && b[i] <= UInt8(ascii: "9") }
+        var i = 0
+        while i + 19 <= b.count {
+            if b[i + 4] == UInt8(ascii: "-"), b[i + 7] == UInt8(ascii: "-"), b[i + 10] == UInt8(ascii: "T") || b[i + 10] == UInt8(ascii: " "),
+               b[i + 13] == UInt8(ascii: ":"), b[i + 16] == UInt8(ascii: ":"), digit(i), digit(i + 3), digit(i + 18) {
+                var head = b[i..<(i + 19)]
+                head[i + 10] = UInt8(ascii: "T")
+                var j = i + 19
+                if j < b.count, b[j] == UInt8(ascii: ".") {
+                    j += 1
+                    while j < b.count, digit(j) { j += 1 }
+                }
+                var zone = "Z"
+                if j + 6 <= b.count, b[j] == UInt8(ascii: "+") || b[j] == UInt8(ascii: "-"), b[j + 3] == UInt8(ascii: ":") {
+                    zone = String(decoding: b[j..<(j + 6)], as: UTF8.self)
+                }
+                return wholeSeconds(String(decoding: head, as: UTF8.self) + zone)
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// `YYYY-MM-DDTHH:MM:SS` with `Z` or `±HH:MM`, valid fields only, read without a formatter:
     /// making one costs more than the rest of a line's diagnosis. Anything else is nil and goes
     /// to the formatter.

@@ -16,6 +16,8 @@ public struct ProbeOptions: Sendable {
     /// The current kubeconfig context: its CA is trusted for the registry too (oc copies the
     /// API server's REST config), its insecure-skip-tls-verify applies, and it must hold a token.
     public var kubeconfig: KubeconfigTrust?
+    /// `HOST:PORT` to dial instead of the registry's own address (a port-forward to its service).
+    public var connectTo: String?
 
     public init(registry: String, caFile: String? = nil, caPEM: [UInt8]? = nil, forceInsecure: Bool = false,
                 timeout: Double = 10, registryURLGiven: Bool = true, now: Date? = nil) {
@@ -53,7 +55,12 @@ public enum RegistryProber {
     }
 
     public static func probe(_ o: ProbeOptions, engine: DiagnosisEngine = DiagnosisEngine()) throws(ProbeUsageError) -> ProbeReport {
-        let target = try validateProbeFlags(registry: o.registry, caFile: o.caFile, forceInsecure: o.forceInsecure)
+        var target = try validateProbeFlags(registry: o.registry, caFile: o.caFile, forceInsecure: o.forceInsecure)
+        if let c = o.connectTo {
+            guard let (h, p) = RegistryTarget.parseConnectTo(c) else { throw ProbeUsageError("invalid connect address \"\(c)\": use HOST:PORT") }
+            target.connectHost = h
+            target.connectPort = p
+        }
         var run = Run(options: o, target: target)
         return run.execute(engine: engine)
     }
@@ -253,10 +260,9 @@ public enum RegistryProber {
                 b.predicted = predicted
                 return b
             }
-            let port = target.port(for: scheme)
             let tcp: TCPConnection
             do {
-                tcp = try TCPConnection.connect(host: target.hostname, port: port, deadline: deadline.capped(RegistryProber.goDialTimeout))
+                tcp = try target.dial(scheme: scheme, deadline: deadline.capped(RegistryProber.goDialTimeout))
             } catch {
                 if case .connectTimeout = error {
                     return fail(error.goText, "no TCP connection within \(seconds(deadline)); Go's dialer gives up after 30 s with this error",
@@ -346,7 +352,7 @@ public enum RegistryProber {
         /// `GET /v2/` without credentials, only on the host already named.
         func checkV2(scheme: String) -> (Int?, String?) {
             let d = deadline.capped(2)
-            guard let tcp = try? TCPConnection.connect(host: target.hostname, port: target.port(for: scheme), deadline: d) else {
+            guard let tcp = try? target.dial(scheme: scheme, deadline: d) else {
                 return (nil, nil)
             }
             defer { tcp.close() }

@@ -5,7 +5,8 @@ enum PlainHTTPCheck {
     static func run(target: RegistryTarget, port: Int, deadline: Deadline) -> PlainHTTPReport {
         let tcp: TCPConnection
         do {
-            tcp = try TCPConnection.connect(host: target.hostname, port: port, deadline: deadline)
+            tcp = target.connectHost != nil ? try target.dial(scheme: "https", deadline: deadline)
+                : try TCPConnection.connect(host: target.hostname, port: port, deadline: deadline)
         } catch {
             return PlainHTTPReport(outcome: "connect-failed", statusLine: nil, alert: nil, firstBytes: "\"\"", detail: error.goText)
         }

@@ -19,6 +19,10 @@ public struct RegistryTarget: Sendable, Equatable {
     /// Host without brackets or port; empty for `:5000` (Go dials the local system).
     public let hostname: String
     public let port: Int?
+    /// Where to dial instead (a port-forward to the registry's service); names and certificates
+    /// are still those of `hostname`, as through the service itself.
+    public var connectHost: String? = nil
+    public var connectPort: Int? = nil
 
     /// oc's `validateRegistryURL`, then the parse oc's pinger does.
     public static func parse(_ raw: String) throws(ProbeUsageError) -> RegistryTarget {
@@ -43,6 +47,19 @@ public struct RegistryTarget: Sendable, Equatable {
         }
         let (name, port) = GoURL.splitHostPort(url.host)
         return RegistryTarget(raw: raw, explicitScheme: scheme, authority: url.host, hostname: name, port: port)
+    }
+
+    /// Dials the registry for `scheme` (or `connectHost:connectPort`, when set).
+    func dial(scheme: String, deadline: Deadline) throws(NetFailure) -> TCPConnection {
+        if let h = connectHost, let p = connectPort { return try TCPConnection.connect(host: h, port: p, deadline: deadline) }
+        return try TCPConnection.connect(host: hostname, port: port(for: scheme), deadline: deadline)
+    }
+
+    /// `HOST:PORT` (IPv6 in brackets) for `connectHost`/`connectPort`.
+    public static func parseConnectTo(_ s: String) -> (host: String, port: Int)? {
+        let (h, p) = GoURL.splitHostPort(s)
+        guard let p, (1...65535).contains(p), !h.isEmpty else { return nil }
+        return (h, p)
     }
 
     /// The port a scheme dials when the value has none.
