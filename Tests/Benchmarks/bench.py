@@ -3,7 +3,7 @@
 in the same run on the same machine.
 
   python3 Tests/Benchmarks/bench.py            # everything
-  python3 Tests/Benchmarks/bench.py diagnose   # or: startup, plan, why; plan-1m only by name
+  python3 Tests/Benchmarks/bench.py diagnose   # or: startup, plan, why; plan-1m, collect, doctor only by name
 
 Figures are the best of several runs (wall seconds; peak RSS from wait4). Ratios compare
 prunedoc with its baseline in this run, so machine noise mostly cancels.
@@ -372,10 +372,51 @@ def bench_collect():
     collect_run(int(os.environ.get("PRUNEDOC_COLLECT_COMPARE", "100000")), True)
     collect_run(int(os.environ.get("PRUNEDOC_COLLECT_IMAGES", "1000000")), False)
 
+def bench_doctor(mb=2048):
+    """doctor --must-gather on a generated must-gather archive (Tests/Benchmarks/gen_must_gather.py), beside
+    `tar xzf` of the same archive into a fresh folder, in the same run; doctor's own peak RSS."""
+    print(f"\n== doctor --must-gather: a generated {mb} MB (unpacked) must-gather .tar.gz, beside tar xzf of it")
+    os.makedirs(WORK, exist_ok=True)
+    archive = os.path.join(WORK, f"must-gather-{mb}m.tar.gz")
+    if not os.path.exists(archive):
+        subprocess.run([sys.executable, os.path.join(ROOT, "Tests", "Benchmarks", "gen_must_gather.py"), archive + ".tmp", str(mb)], check=True)
+        os.rename(archive + ".tmp", archive)
+    listing = subprocess.run(["tar", "tzvf", archive], capture_output=True, text=True, check=True).stdout.splitlines()
+    unpacked = sum(int(l.split()[2]) for l in listing if l.startswith("-"))
+    print(f"archive: {os.path.getsize(archive) / MB:.0f} MB compressed, {unpacked / MB:.0f} MB in {len(listing)} entries; machine: {load_average()}")
+    target = os.path.join(WORK, "mg-unpacked")
+
+    def untar():
+        shutil.rmtree(target, ignore_errors=True)
+        os.makedirs(target)
+        t = run(["tar", "xzf", archive, "-C", target])
+        subprocess.run(["sync"])
+        return t
+
+    cmd = [BIN, "doctor", "--must-gather", archive, "--format", "json"]
+    tars, docs = [], []
+    for _ in range(2):  # interleaved, so both see the same machine
+        tars.append(untar())
+        docs.append(run(cmd))
+    shutil.rmtree(target, ignore_errors=True)
+    t_tar, t_doc = min(t for t, _ in tars), min(t for t, _ in docs)
+    rss = max(r for _, r in docs)
+    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    doc = json.loads(out)
+    rules = sorted({f["rule"] for f in doc["findings"]})
+    storage = [f for f in doc["findings"] if f["rule"] == "registry-storage-error"]
+    print(f"tar xzf:                 {t_tar:.2f} s")
+    print(f"prunedoc doctor:         {t_doc:.2f} s, {rss / MB:.0f} MB peak RSS  (doctor/tar: {t_doc / t_tar:.2f}x time)")
+    print(f"findings: {', '.join(rules)}; registry-storage-error evidence lines: "
+          f"{[e['line'] for f in storage for e in f['evidence']]} (the error inside the last run's window only)")
+    print(f"load after: {load_average()}")
+
+
 SECTIONS = {"diagnose": bench_diagnose, "startup": bench_startup, "plan": bench_plan, "why": bench_why,
-            "probe": bench_probe, "plan-1m": bench_plan_1m, "collect": bench_collect}
-# plan-1m generates and reads ~1.7 GB, collect serves 1M images through kubectl (about half an hour):
-# only when asked for by name.
+            "probe": bench_probe, "plan-1m": bench_plan_1m, "collect": bench_collect,
+            "doctor": bench_doctor}
+# plan-1m generates and reads ~1.7 GB, collect serves 1M images through kubectl (about half an hour), doctor
+# generates a 2 GB must-gather and unpacks it twice: only when asked for by name.
 DEFAULT = ["diagnose", "startup", "plan", "why", "probe"]
 
 if __name__ == "__main__":

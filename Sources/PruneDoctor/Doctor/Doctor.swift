@@ -361,7 +361,7 @@ public struct Doctor {
 
     func logs(_ r: inout DoctorReport, _ set: inout FindingSet) {
         let s = state
-        let storageOnly = DiagnosisEngine(only: ["registry-storage-error"])
+        let storageOnly = DiagnosisEngine(only: PodLog.registryRules)
         let windows = prunerWindows()
         for log in s.logs {
             let pruner = DoctorLoader.isPrunerPod(log.pod)

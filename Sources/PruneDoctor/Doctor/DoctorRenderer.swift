@@ -7,7 +7,7 @@ public enum DoctorRenderer {
 
     public static func text(_ r: DoctorReport) -> String {
         var out = [safe(r.verdict), ""]
-        out.append("source: \(r.sourceType) \(safe(r.path))" + (r.openshift.map { " (OpenShift \(safe($0)))" } ?? "")
+        out.append("source: \(r.sourceType)" + (r.path == r.sourceType ? "" : " \(safe(r.path))") + (r.openshift.map { " (OpenShift \(safe($0)))" } ?? "")
                    + (r.observedAt.map { ", taken \($0)" } ?? ""))
         for root in r.roots { out.append("  root: \(safe(root))") }
         out.append("")

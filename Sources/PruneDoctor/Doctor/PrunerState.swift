@@ -57,13 +57,20 @@ public struct PodLog: Sendable {
         self.droppedCandidates = droppedCandidates
     }
 
-    /// The engine whose scanner picks the candidates (every rule's anchors and error words).
+    /// The engine whose scanner picks a pruner log's candidates (every rule's anchors and error words).
     static let scanEngine = DiagnosisEngine()
+    /// A registry's log is read for its storage errors only: their anchors alone pick its lines.
+    public static let registryRules: Set<String> = ["registry-storage-error"]
+    static let registryScanner = AnchorScanner(anchors: RuleCatalog.diagnostic.filter { registryRules.contains($0.id) }.flatMap(\.anchors))
+
+    static func reader(pod: String) -> LogReader {
+        DoctorLoader.isPrunerPod(pod) ? scanEngine.logReader() : LogReader(scanner: registryScanner)
+    }
 
     /// Reads a log in chunks, keeping candidates only.
     static func read(_ source: ByteSource, namespace: String, pod: String, container: String, previous: Bool,
                      file: String) throws -> PodLog {
-        var reader = scanEngine.logReader()
+        var reader = reader(pod: pod)
         var kept = Kept()
         try reader.read(source: PrefixSource(source, limit: maxBytes)) { kept.add($0) }
         kept.trim()
@@ -72,7 +79,7 @@ public struct PodLog: Sendable {
     }
 
     static func read(bytes: [UInt8], namespace: String, pod: String, container: String, previous: Bool, file: String) -> PodLog {
-        var reader = scanEngine.logReader()
+        var reader = reader(pod: pod)
         var kept = Kept()
         reader.read(bytes: bytes) { kept.add($0) }
         kept.trim()
@@ -166,10 +173,18 @@ public struct PrunerState: @unchecked Sendable {
         var i = from - 1
         while i < ls.count && i < from - 1 + within {
             let l = ls[i]
-            if needles.contains(where: { l.contains($0) }) { return (i + 1, String(l)) }
+            if let n = needles.first(where: { l.contains($0) }) { return (i + 1, Self.excerpt(l, around: n)) }
             i += 1
         }
         return nil
+    }
+
+    /// A long line (a live object is one line of JSON) shown around what was found in it.
+    static func excerpt(_ line: Substring, around needle: String, reach: Int = 120) -> String {
+        guard line.utf8.count > 400, let r = line.range(of: needle) else { return String(line) }
+        let start = line.index(r.lowerBound, offsetBy: -reach, limitedBy: line.startIndex) ?? line.startIndex
+        let end = line.index(r.upperBound, offsetBy: reach * 2, limitedBy: line.endIndex) ?? line.endIndex
+        return (start == line.startIndex ? "" : "…") + line[start..<end] + (end == line.endIndex ? "" : "…")
     }
 
     /// The text of a line of a file read.
@@ -194,7 +209,10 @@ public struct PrunerState: @unchecked Sendable {
     }
 
     public func objectEvidence(_ o: SourcedObject) -> EvidenceLine {
-        EvidenceLine(line: o.line, text: Self.clip(text(of: o.file, line: o.line) ?? "\(o.kind) \(o.name)"), file: o.file)
+        let whole = text(of: o.file, line: o.line)
+        // A live object is one line of JSON: name it rather than show its first 400 bytes.
+        let shown = whole.map { $0.count > 400 && $0.hasPrefix("{") ? "\(o.kind) \(o.namespace.isEmpty ? "" : o.namespace + "/")\(o.name)" : $0 }
+        return EvidenceLine(line: o.line, text: Self.clip(shown ?? "\(o.kind) \(o.name)"), file: o.file)
     }
 
     /// Long JSON lines (a collected object is one line) are cut for the report.
