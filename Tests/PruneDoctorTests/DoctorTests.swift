@@ -401,12 +401,17 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("podlog-\(UUID().uuidString).log").path
         FileManager.default.createFile(atPath: path, contents: Data(bytes))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let streamed = try PodLog.read(FileDescriptorSource(path: path), namespace: "n", pod: "p", container: "c", previous: false, file: "f")
-        let inMemory = PodLog.read(bytes: bytes, namespace: "n", pod: "p", container: "c", previous: false, file: "f")
+        let pod = "image-pruner-29931840-abcde"
+        let streamed = try PodLog.read(FileDescriptorSource(path: path), namespace: "n", pod: pod, container: "c", previous: false, file: "f")
+        let inMemory = PodLog.read(bytes: bytes, namespace: "n", pod: pod, container: "c", previous: false, file: "f")
         #expect(streamed.candidates.count == PodLog.maxCandidates && streamed.droppedCandidates == 5_000)
         #expect(streamed.candidates.map(\.firstLine) == inMemory.candidates.map(\.firstLine))
         #expect(streamed.candidates.last?.firstLine == 2 * (PodLog.maxCandidates + 5_000))
         #expect(streamed.lines == inMemory.lines && streamed.lines == 2 * (PodLog.maxCandidates + 5_000) && streamed.bytes == bytes.count)
+        // A registry's log keeps its storage errors only: x509 lines are not what it is read for.
+        let registry = PodLog.read(bytes: bytes + Array("2026-11-29T00:00:00Z err.detail=\"s3aws: AccessDenied: Access Denied\"\n".utf8),
+                                   namespace: "n", pod: "image-registry-6b8d9f7c5-x2x7q", container: "registry", previous: false, file: "f")
+        #expect(registry.candidates.map(\.firstLine) == [2 * (PodLog.maxCandidates + 5_000) + 1] && registry.droppedCandidates == 0)
     }
 
     @Test func renderersEscapeValues() throws {
