@@ -15,6 +15,9 @@ struct DoctorCommand: ParsableCommand {
               prunedoc doctor                                   (the cluster of your current oc login)
               prunedoc doctor --must-gather must-gather.tar.gz --format markdown
               prunedoc doctor --snapshot prunedoc-snapshot-20261129T120000Z.tar.gz --fail-on error
+              prunedoc doctor --probe --connect-to 127.0.0.1:5000   (after: oc -n openshift-image-registry port-forward svc/image-registry 5000:5000)
+            Live, it also asks the API server (SubjectAccessReview) whether the pruner's service account
+            openshift-image-registry/pruner may do each thing the pruner does.
             Exit status: 0 ran, 1 unreadable input, 3 a finding at or above --fail-on, 64 usage.
             """
     )
@@ -103,6 +106,8 @@ struct DoctorCommand: ParsableCommand {
         }
         printer?.finish()
         var state = try DoctorLoader.live(files: sink.files)
+        // Live, --now is the moment observed: staleness is judged at the same time the plan is made.
+        if self.now != nil { state.observedAt = Date(timeIntervalSince1970: TimeInterval(now) / 1e9) }
         do {
             state.accessReviews = try PrunerAccessReview.run(client: reader.client, permissions: Doctor.requiredPermissions)
         } catch {
