@@ -27,7 +27,7 @@ enum Pages {
         .skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:#fff;padding:4px}
         .doctor h3{margin-top:18px}.doctor h3.error{color:var(--err)}.doctor h3.warning{color:var(--warn);background:none;border:0;padding:0}
         .doctor table{border-collapse:collapse;display:block;overflow-x:auto;max-width:100%}.doctor td,.doctor th{border:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top}
-        .doctor section{border:1px solid var(--line);border-radius:6px;padding:4px 16px 8px;margin:12px 0}
+        .doctor code:empty{display:none}.doctor section{border:1px solid var(--line);border-radius:6px;padding:4px 16px 8px;margin:12px 0}
         .code{position:relative}.code pre{padding-right:64px}
         button.copy{position:absolute;top:4px;right:4px;margin:0;padding:2px 8px;font-size:12px;background:#fff;color:var(--info)}
         .hint{color:var(--muted);font-size:13px;margin-left:10px}

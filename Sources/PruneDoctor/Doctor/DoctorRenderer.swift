@@ -131,6 +131,8 @@ public enum DoctorRenderer {
 
     static func fragmentLines(_ r: DoctorReport, ruleLink: ((String) -> String)?) -> [String] {
         let e = RunbookRenderer.esc
+        // Rule text marks commands with backticks, as the runbook shows them.
+        let inline = RunbookRenderer.inline
         func rule(_ id: String) -> String {
             guard let ruleLink else { return "<code>\(e(id))</code>" }
             return "<a href=\"\(e(ruleLink(id)))\"><code>\(e(id))</code></a>"
@@ -148,12 +150,12 @@ public enum DoctorRenderer {
         out += ["</table>", "<h2>Findings</h2>"]
         if r.findings.isEmpty { out.append("<p>None.</p>") }
         for f in r.findings {
-            out.append("<section><h3 class=\"\(f.severity.rawValue)\">\(e(f.severity.rawValue)): \(e(f.title)) (\(rule(f.rule)))</h3><p>\(e(f.summary))</p><ul>")
+            out.append("<section><h3 class=\"\(f.severity.rawValue)\">\(e(f.severity.rawValue)): \(e(f.title)) (\(rule(f.rule)))</h3><p>\(inline(f.summary))</p><ul>")
             for ev in f.evidence { out.append("<li><code>\(e((ev.file ?? "") + ":" + String(ev.line)))</code> <code>\(e(ev.text))</code></li>") }
             for (k, v) in f.facts.pairs where k != "layer" { out.append("<li>\(e(k)): <code>\(e(factText(v)))</code></li>") }
-            for n in f.notes { out.append("<li>note: \(e(n))</li>") }
+            for n in f.notes { out.append("<li>note: \(inline(n))</li>") }
             out.append("</ul><ol>")
-            for step in f.remediation { out.append("<li>\(e(step))</li>") }
+            for step in f.remediation { out.append("<li>\(inline(step))</li>") }
             out.append("</ol></section>")
         }
         if let n = r.nextRun {
@@ -161,7 +163,7 @@ public enum DoctorRenderer {
         }
         if !r.notChecked.isEmpty {
             out.append("<h2>Not checked</h2><ul>")
-            for nc in r.notChecked { out.append("<li>\(e(nc.what)): \(e(nc.why))</li>") }
+            for nc in r.notChecked { out.append("<li>\(e(nc.what)): \(inline(nc.why))</li>") }
             out.append("</ul>")
         }
         return out
