@@ -157,7 +157,7 @@ import Testing
         let bombBytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: bomb)))
         #expect(bombBytes.count < 64 << 10)
         let started = Date()
-        try check(await Self.post(server, "", bombBytes), 422, "bad-archive")
+        try check(await Self.post(server, "", bombBytes), 422, "bad-archive", "unpacks to more than \(1 << 20) bytes")
         #expect(Date().timeIntervalSince(started) < 10)
         #expect(try await server.request("GET", "/healthz").status == 200)
     }
