@@ -101,6 +101,7 @@ try:
     body = driver.find_element(By.TAG_NAME, "body").text
     check("result names x509-unknown-authority", "x509-unknown-authority" in body, body[:300])
     check("result shows the fix", "Fix" in body and len(driver.find_elements(By.CSS_SELECTOR, "article ol li")) > 0)
+    shot("serve-result")
     # Copy buttons on code blocks (the evidence); clicking one copies without leaving the page.
     copies = driver.find_elements(By.CSS_SELECTOR, "button.copy")
     check("code blocks have copy buttons", len(copies) > 0 and len(copies) == len(driver.find_elements(By.TAG_NAME, "pre")))
@@ -111,7 +112,6 @@ try:
             check("copy button copies", True)
         except Exception:
             check("copy button copies", False, copies[0].text)
-    shot("serve-result")
     link = driver.find_element(By.CSS_SELECTOR, "a[href='/runbook#x509-unknown-authority']")
     link.click()
     WebDriverWait(driver, 90).until(lambda d: d.current_url.endswith("#x509-unknown-authority"))
