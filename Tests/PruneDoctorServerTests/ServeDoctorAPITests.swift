@@ -157,7 +157,8 @@ import Testing
         let bombBytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: bomb)))
         #expect(bombBytes.count < 64 << 10)
         let started = Date()
-        try check(await Self.post(server, "", bombBytes), 422, "bad-archive", "unpacks to more than \(1 << 20) bytes")
+        // Refused by the unpacked-size limit (the message names it), not by anything that parsed the zeros.
+        try check(await Self.post(server, "", bombBytes), 422, "bad-archive", "limit of \(1 << 20) unpacked bytes")
         #expect(Date().timeIntervalSince(started) < 10)
         #expect(try await server.request("GET", "/healthz").status == 200)
     }
