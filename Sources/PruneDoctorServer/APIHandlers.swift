@@ -97,8 +97,6 @@ public struct DoctorQuery: Sendable, Equatable {
     public var redact: RedactionLevel?
     public var now: String?
 
-    public static let names: Set<String> = ["fail-on", "redact", "now"]
-
     public init() {}
 
     public init(_ params: [(String, String)]) throws(APIError) {
