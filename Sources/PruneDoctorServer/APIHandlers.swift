@@ -91,6 +91,40 @@ public struct PrunerQuery: Sendable, Equatable {
     }
 }
 
+/// The `doctor` options, named as the CLI names them: `fail-on`, `redact`, `now`.
+public struct DoctorQuery: Sendable, Equatable {
+    public var failOn: Severity?
+    public var redact: RedactionLevel?
+    public var now: String?
+
+    public init() {}
+
+    public init(_ params: [(String, String)]) throws(APIError) {
+        for (name, value) in params {
+            switch name {
+            case "fail-on":
+                guard let s = Severity(rawValue: value) else {
+                    throw APIError(400, "invalid-option", "fail-on takes info, warning or error, not '\(value)'")
+                }
+                failOn = s
+            case "redact":
+                // A bare `redact` (or `redact=true`) is hosts, as a bare --redact is.
+                guard let level = ["", "true"].contains(value) ? .hosts : RedactionLevel(rawValue: value) else {
+                    throw APIError(400, "invalid-option", "redact takes hosts or all, not '\(value)'")
+                }
+                redact = level
+            case "now":
+                guard RFC3339.parse(value) != nil else {
+                    throw APIError(400, "invalid-option", "now takes an RFC 3339 time such as 2026-11-29T12:00:00Z, not '\(value)'")
+                }
+                now = value
+            default:
+                throw APIError(400, "unknown-option", "unknown query parameter '\(name)'; doctor takes fail-on, redact and now")
+            }
+        }
+    }
+}
+
 /// The answers, computed with the library calls the CLI makes, so the bytes are the CLI's.
 public struct Answers: Sendable {
     /// `--redact` of `serve`: every answer redacted at this level (secrets are always masked).
@@ -159,5 +193,42 @@ public struct Answers: Sendable {
         let e = redactor.masked(explainer.explain(digest))
         let json = redactor.apply(explainer.json(e)).serialized() + "\n"
         return (Array(json.utf8), explainer.text(e, mask: redactor.apply))
+    }
+
+    /// The source path an upload is shown with (`source.path` in doctor's JSON), where the CLI shows
+    /// the path it was given. Also the name archive errors start with.
+    public static let uploadName = "upload"
+
+    /// `prunedoc doctor --must-gather X` (or `--snapshot X` when the archive is a collected
+    /// snapshot, told by its content), before masking.
+    public func doctorReport(_ bytes: [UInt8], now: Int64) throws(APIError) -> DoctorReport {
+        let name = Self.uploadName
+        let limits = ArchiveLimits(maxUnpackedBytes: maxUnpacked)
+        do {
+            switch try DoctorLoader.sourceType(archive: MemorySource(bytes), name: name, limits: limits) {
+            case .snapshot?:
+                let state = try DoctorLoader.snapshot(archive: MemorySource(bytes), name: name, limits: limits)
+                let loaded = Result { try SnapshotLoader.load(archive: MemorySource(bytes), name: name, namespace: nil, limits: limits) }
+                let images = try DoctorLoader.imagesJSON(archive: MemorySource(bytes), name: name, limits: limits)
+                return Doctor.report(state: state, snapshot: loaded, imagesJSON: images, now: now)
+            default:
+                // Neither shows: read as a must-gather, which says what it lacks as the CLI does.
+                let state = try DoctorLoader.mustGather(archive: MemorySource(bytes), name: name, limits: limits)
+                return Doctor.report(state: state, snapshot: nil, imagesJSON: nil, now: now)
+            }
+        } catch let e as SnapshotError {
+            throw APIError(422, e.badArchive ? "bad-archive" : "bad-must-gather", e.description)
+        } catch {
+            throw APIError(422, "bad-archive", "\(error)")
+        }
+    }
+
+    /// What `prunedoc doctor --format json` prints, the report shown, and whether `--fail-on` would exit 3.
+    public func doctor(_ bytes: [UInt8], query: DoctorQuery, clock: Int64) throws(APIError) -> (json: [UInt8], report: DoctorReport, failed: Bool) {
+        let report = try doctorReport(bytes, now: query.now.flatMap(RFC3339.parse) ?? clock)
+        let level = [redact, query.redact].compactMap { $0 }.max { $0 == .hosts && $1 == .all }
+        let shown = Redactor(level: level).masked(report)
+        let failed = query.failOn.map { f in report.findings.contains { $0.severity >= f } } ?? false
+        return (Array((shown.json.serialized() + "\n").utf8), shown, failed)
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import PruneDoctor
 
-/// Server-rendered pages: no script, every value escaped with the runbook's own escaper (which
-/// also makes control characters visible), rule text from the same descriptions as the runbook.
+/// Server-rendered pages that work without script, every value escaped with the runbook's own
+/// escaper (which also makes control characters visible), rule text from the same descriptions as
+/// the runbook. One static script (`script`) adds niceties; nothing depends on it.
 enum Pages {
     static func esc(_ s: String) -> String { RunbookRenderer.esc(s) }
 
@@ -24,9 +25,73 @@ enum Pages {
         :focus-visible{outline:3px solid #f79009;outline-offset:2px}
         .error-box{border:1px solid var(--err);border-radius:6px;padding:8px 14px;color:var(--err)}
         .skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:#fff;padding:4px}
+        .doctor h3{margin-top:18px}.doctor h3.error{color:var(--err)}.doctor h3.warning{color:var(--warn);background:none;border:0;padding:0}
+        .doctor table{border-collapse:collapse;display:block;overflow-x:auto;max-width:100%}.doctor td,.doctor th{border:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top}
+        .doctor code:empty{display:none}.doctor section{border:1px solid var(--line);border-radius:6px;padding:4px 16px 8px;margin:12px 0}
+        .code{position:relative}.code pre{padding-right:64px}
+        button.copy{position:absolute;top:4px;right:4px;margin:0;padding:2px 8px;font-size:12px;background:#fff;color:var(--info)}
+        .hint{color:var(--muted);font-size:13px;margin-left:10px}
         @media (max-width:600px){body{padding:12px;font-size:16px}nav ul{columns:1}}
-        @media print{form,header.site,.skip{display:none}}
+        @media print{form,header.site,.skip,button.copy,.hint{display:none}}
         """
+
+    /// `/static/app.js`: Ctrl+Enter (or Cmd+Enter) submits the form being typed in, and a copy
+    /// button on each code block. Served as a file so the CSP can allow it by origin alone.
+    static let script = """
+        "use strict";
+        document.addEventListener("keydown", function (e) {
+          if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey) || !e.target || !e.target.form) return;
+          e.preventDefault();
+          var f = e.target.form;
+          if (f.requestSubmit) f.requestSubmit(); else f.submit();
+        });
+        document.addEventListener("DOMContentLoaded", function () {
+          var button = document.querySelector("form button[type=submit]");
+          if (button && document.querySelector("form textarea, form input[type=text]")) {
+            var hint = document.createElement("span");
+            hint.className = "hint";
+            hint.textContent = "or Ctrl+Enter";
+            button.insertAdjacentElement("afterend", hint);
+          }
+          document.querySelectorAll("pre").forEach(function (pre) {
+            var box = document.createElement("div");
+            box.className = "code";
+            pre.parentNode.insertBefore(box, pre);
+            box.appendChild(pre);
+            var copy = document.createElement("button");
+            copy.type = "button";
+            copy.className = "copy";
+            copy.textContent = "Copy";
+            copy.setAttribute("aria-label", "Copy this block");
+            copy.addEventListener("click", function () {
+              var done = function () { copy.textContent = "Copied"; setTimeout(function () { copy.textContent = "Copy"; }, 1500); };
+              var text = pre.textContent;
+              if (navigator.clipboard && window.isSecureContext) {
+                navigator.clipboard.writeText(text).then(done, function () { fallback(text) && done(); });
+              } else if (fallback(text)) {
+                done();
+              }
+            });
+            box.appendChild(copy);
+          });
+        });
+        function fallback(text) {
+          var area = document.createElement("textarea");
+          area.value = text;
+          area.setAttribute("readonly", "");
+          area.style.position = "fixed";
+          area.style.opacity = "0";
+          document.body.appendChild(area);
+          area.select();
+          var ok = false;
+          try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
+          document.body.removeChild(area);
+          return ok;
+        }
+
+        """
+
+    static let scriptTag = "<script src=\"/static/app.js\" defer></script>"
 
     static func page(title: String, body: String) -> String {
         """
@@ -34,7 +99,7 @@ enum Pages {
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="referrer" content="no-referrer">
         <title>\(esc(title))</title>
-        <link rel="stylesheet" href="/static/style.css"></head>
+        <link rel="stylesheet" href="/static/style.css">\(scriptTag)</head>
         <body><a class="skip" href="#main">Skip to content</a>
         <header class="site"><a href="/">PruneDoctor</a><a href="/runbook">Runbook</a><a href="/api/v1/openapi.json">API</a></header>
         <main id="main">
@@ -49,13 +114,13 @@ enum Pages {
         if let error { b += "<p class=\"error-box\" role=\"alert\">\(esc(error))</p>\n" }
         b += """
             <p class="lead">Paste the output of <code>oc adm prune images</code>, the pruner job's log, podman, skopeo, \
-            docker, curl or openssl, or choose a snapshot <code>.tar.gz</code> from <code>prunedoc collect</code>. \
-            Nothing you send is kept.</p>
+            docker, curl or openssl, or choose a snapshot <code>.tar.gz</code> from <code>prunedoc collect</code> \
+            or an <code>oc adm must-gather</code> archive. Nothing you send is kept.</p>
             <form method="post" action="/" enctype="multipart/form-data">
             <input type="hidden" name="csrf" value="\(esc(csrf))">
             <label for="text">Error output</label>
             <textarea id="text" name="text" spellcheck="false" autofocus></textarea>
-            <label for="file">Or a file: a log (up to \(maxBody >> 20) MB) or a snapshot archive (up to \(maxArchive >> 20) MB)</label>
+            <label for="file">Or a file: a log (up to \(maxBody >> 20) MB), a snapshot or a must-gather archive (up to \(maxArchive >> 20) MB)</label>
             <input id="file" type="file" name="file">
             <label for="image">Image to explain (snapshots only, optional)</label>
             <input id="image" type="text" name="image" placeholder="sha256:…" autocomplete="off">
@@ -123,11 +188,20 @@ enum Pages {
         return page(title: "Prune plan · PruneDoctor", body: b)
     }
 
+    /// `doctor`'s report for an uploaded must-gather: its own HTML body, each rule linking to the runbook.
+    static func doctor(_ r: DoctorReport) -> String {
+        var b = "<h1>Doctor</h1>\n<div class=\"doctor\">\n"
+        b += DoctorRenderer.htmlFragment(r, ruleLink: { "/runbook#\($0)" })
+        b += "</div>\n<p>The same report as JSON: <code>POST /api/v1/doctor</code> or <code>prunedoc doctor --must-gather FILE --format json</code>.</p>\n"
+        b += "<p><a href=\"/\">Diagnose something else</a></p>\n"
+        return page(title: "Doctor · PruneDoctor", body: b)
+    }
+
     static func runbook() -> String {
         // The runbook's own page, with its stylesheet served as a file (the CSP allows no inline style).
         RunbookRenderer.html(RuleCatalog.all, generatedBy: "prunedoc serve")
             .replacingOccurrences(of: "<style>\(RunbookRenderer.css)</style>",
-                                  with: "<link rel=\"stylesheet\" href=\"/static/style.css\">")
+                                  with: "<link rel=\"stylesheet\" href=\"/static/style.css\">\(scriptTag)")
     }
 
     static func rule(_ entry: any CatalogEntry) -> String {

@@ -23,7 +23,8 @@ public final class PruneDoctorServer: Sendable {
     /// The routes, as `METHOD path` (`{id}` for a path parameter); the OpenAPI test checks its paths against these.
     public static let routes: [(method: String, path: String)] = [
         ("GET", "/"), ("POST", "/"), ("GET", "/runbook"), ("GET", "/rules/{id}"), ("GET", "/static/style.css"),
-        ("POST", "/api/v1/diagnose"), ("POST", "/api/v1/plan"), ("POST", "/api/v1/why"),
+        ("GET", "/static/app.js"),
+        ("POST", "/api/v1/diagnose"), ("POST", "/api/v1/plan"), ("POST", "/api/v1/why"), ("POST", "/api/v1/doctor"),
         ("GET", "/api/v1/openapi.json"), ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
     ]
 
@@ -95,6 +96,11 @@ public final class PruneDoctorServer: Sendable {
                              body: .init(byteBuffer: ByteBuffer(string: Pages.css)))
             r.headers[.cacheControl] = "public, max-age=3600"
             return r
+        case (.get, "/static/app.js"):
+            var r = Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"],
+                             body: .init(byteBuffer: ByteBuffer(string: Pages.script)))
+            r.headers[.cacheControl] = "public, max-age=3600"
+            return r
         case (.get, "/runbook"): return html(Pages.runbook())
         case (.get, "/rules/{id}"):
             let id = String(request.uri.path.dropFirst("/rules/".count))
@@ -107,7 +113,7 @@ public final class PruneDoctorServer: Sendable {
             var r = html(Pages.home(csrf: token, maxBody: configuration.maxBody, maxArchive: configuration.maxArchive))
             r.headers[.setCookie] = CSRF.cookie(token)
             return r
-        case (.post, "/api/v1/diagnose"), (.post, "/api/v1/plan"), (.post, "/api/v1/why"), (.post, "/"):
+        case (.post, "/api/v1/diagnose"), (.post, "/api/v1/plan"), (.post, "/api/v1/why"), (.post, "/api/v1/doctor"), (.post, "/"):
             return try await heavy(request, route: route, read: &size)
         default:
             if PruneDoctorServer.routes.contains(where: { $0.path == route }) {
@@ -143,7 +149,9 @@ public final class PruneDoctorServer: Sendable {
             guard ["application/gzip", "application/x-gzip", "application/x-tar", "application/x-xz",
                    "application/octet-stream", "application/x-compressed-tar"].contains(mediaType) else {
                 slot.release()
-                throw APIError(415, "unsupported-type", "send the snapshot archive (.tar.gz) as application/gzip or application/octet-stream")
+                throw APIError(415, "unsupported-type", route == "/api/v1/doctor"
+                    ? "send the must-gather or snapshot archive (.tar.gz, .tar.xz) as application/gzip or application/octet-stream"
+                    : "send the snapshot archive (.tar.gz) as application/gzip or application/octet-stream")
             }
         }
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
@@ -184,12 +192,22 @@ public final class PruneDoctorServer: Sendable {
             return json(try answers.plan(body, query: q, clock: clock).json)
         case "/api/v1/why":
             return json(try answers.why(body, query: try PrunerQuery(query), clock: clock).json)
+        case "/api/v1/doctor":
+            let answer = try answers.doctor(body, query: try DoctorQuery(query), clock: clock)
+            for f in answer.report.findings { metrics.finding(rule: f.rule) }
+            var r = json(answer.json)
+            // The CLI's exit status for the same options: 3 when --fail-on is met, else 0.
+            r.headers[Self.exitStatusHeader] = answer.failed ? "3" : "0"
+            return r
         default:
             return try form(body: body, contentType: contentType, cookie: cookie, clock: clock)
         }
     }
 
-    /// `POST /`: the paste form. A file wins over the text box; an archive gets the plan page.
+    static let exitStatusHeader = HTTPFields.Element.Name("Prunedoc-Exit-Status")!
+
+    /// `POST /`: the paste form. A file wins over the text box; a must-gather archive gets doctor's
+    /// report, another archive the plan page, text the diagnosis.
     private func form(body: [UInt8], contentType: String, cookie: String, clock: Int64) throws -> Response {
         guard let boundary = MultipartForm.boundary(contentType: contentType),
               let form = MultipartForm(body: body, boundary: boundary) else {
@@ -203,6 +221,13 @@ public final class PruneDoctorServer: Sendable {
         if let file = form.part("file"), !file.body.isEmpty { input = file.body }
         if ArchiveCompression.sniff(Array(input.prefix(512))) != nil {
             let bytes = Array(input)
+            let type = try? DoctorLoader.sourceType(archive: MemorySource(bytes), name: Answers.uploadName,
+                                                    limits: ArchiveLimits(maxUnpackedBytes: configuration.maxUnpacked))
+            if type == .mustGather {
+                let answer = try answers.doctor(bytes, query: DoctorQuery(), clock: clock)
+                for f in answer.report.findings { metrics.finding(rule: f.rule) }
+                return html(Pages.doctor(answer.report))
+            }
             let planned = try answers.plan(bytes, query: PrunerQuery(), clock: clock)
             var why: String?
             if !image.isEmpty {
@@ -273,9 +298,10 @@ public final class PruneDoctorServer: Sendable {
         return r
     }
 
-    /// Headers on every answer: no script, no framing, no sniffing, no referrer.
+    /// Headers on every answer: no inline script, no framing, no sniffing, no referrer.
     func secure(_ h: inout HTTPFields) {
-        h[.contentSecurityPolicy] = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        // Script only from this server's own file (/static/app.js): no inline script, no eval.
+        h[.contentSecurityPolicy] = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         h[.xContentTypeOptions] = "nosniff"
         h[HTTPFields.Element.Name("Referrer-Policy")!] = "no-referrer"
         h[HTTPFields.Element.Name("X-Frame-Options")!] = "DENY"

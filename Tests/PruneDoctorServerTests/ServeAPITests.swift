@@ -166,9 +166,10 @@ import Testing
         let paths = try #require(doc["paths"] as? [String: [String: Any]])
         var documented = Set<String>()
         for (path, ops) in paths { for m in ops.keys { documented.insert("\(m.uppercased()) \(path)") } }
-        let pages: Set<String> = ["/", "/runbook", "/rules/{id}", "/static/style.css"]
+        let pages: Set<String> = ["/", "/runbook", "/rules/{id}", "/static/style.css", "/static/app.js"]
         let served = Set(PruneDoctorServer.routes.filter { !pages.contains($0.path) }.map { "\($0.method) \($0.path)" })
         #expect(documented == served)
+        #expect(documented.contains("POST /api/v1/doctor"))
         // Every documented route answers something other than 404.
         for route in served {
             let parts = route.split(separator: " ")

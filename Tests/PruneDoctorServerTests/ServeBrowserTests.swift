@@ -19,6 +19,7 @@ import Testing
         let server = try await RunningServer.start()
         defer { Task { await server.stop() } }
         let archive = try Fixtures.docArchive()
+        let mustGather = try await Fixtures.tar(Fixtures.mustGather.appendingPathComponent("x509-failed").path, flag: "z", ext: "tar.gz")
         let shots = try ProcessInfo.processInfo.environment["PRUNEDOC_SCREENSHOTS"] ?? Fixtures.tempDir("shots").path
         let script = Fixtures.root.appendingPathComponent("Tests/Browser/serve_browser_test.py").path
         let aggregate = Fixtures.scenarios.appendingPathComponent("doc-aggregate-x509-and-alert/input.txt").path
@@ -26,7 +27,7 @@ import Testing
         let (status, output) = try await offPool { () -> (Int32, String) in
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            p.arguments = [script, "http://127.0.0.1:\(port)", archive.path, aggregate, shots]
+            p.arguments = [script, "http://127.0.0.1:\(port)", archive.path, aggregate, shots, mustGather.path]
             let out = Pipe()
             p.standardOutput = out
             p.standardError = out
@@ -41,7 +42,7 @@ import Testing
         #expect(status == 0, "\(output)")
         #expect(output.contains(" passed, 0 failed"), "\(output)")
         #expect(!output.contains("FAIL"), "\(output)")
-        for name in ["serve-home", "serve-result", "serve-runbook", "serve-why", "serve-hostile"] {
+        for name in ["serve-home", "serve-result", "serve-runbook", "serve-why", "serve-doctor", "serve-hostile"] {
             #expect(FileManager.default.fileExists(atPath: "\(shots)/\(name).png"), "\(name)")
         }
     }

@@ -31,13 +31,31 @@ import Testing
             let csp = try #require(r.header("Content-Security-Policy"), "\(path)")
             #expect(csp.contains("frame-ancestors 'none'"))
             #expect(csp.contains("default-src 'none'"))
-            #expect(!csp.contains("unsafe-inline"))
+            // Script from this server's own files only: no inline script, no eval.
+            #expect(csp.contains("script-src 'self'"))
+            #expect(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"))
             #expect(r.header("X-Content-Type-Options") == "nosniff")
             #expect(r.header("Referrer-Policy") == "no-referrer")
         }
         let css = try await server.request("GET", "/static/style.css")
         #expect(css.header("Content-Type")?.hasPrefix("text/css") == true)
+        let js = try await server.request("GET", "/static/app.js")
+        #expect(js.status == 200 && js.header("Content-Type")?.hasPrefix("text/javascript") == true)
+        #expect(js.text.contains("requestSubmit") && js.text.contains("clipboard"))
+        // Every page's only script is that file, loaded by src: nothing inline for the CSP to refuse.
+        for path in ["/", "/runbook", "/rules/x509-unknown-authority"] {
+            let html = try await server.request("GET", path).text
+            #expect(Self.scripts(html) == [Pages.scriptTag], "\(path)")
+        }
     }
+
+    /// Every `<script` in a page, each up to its closing tag.
+    static func scripts(_ html: String) -> [String] {
+        html.components(separatedBy: "<script").dropFirst().map { "<script" + ($0.components(separatedBy: "</script>").first ?? "") + "</script>" }
+    }
+
+    /// The page without the server's own script tag, for checks that no input became markup.
+    static func withoutOwnScript(_ html: String) -> String { html.replacingOccurrences(of: Pages.scriptTag, with: "") }
 
     @Test func pastedAggregateErrorShowsTheCauseAndLinksToTheRunbook() async throws {
         let server = try await RunningServer.start()
@@ -94,7 +112,7 @@ import Testing
             let r = try await Self.post(server, [("csrf", nil, Array(token.utf8)), (field, field == "file" ? "log.txt" : nil, Array(input.utf8))],
                                   cookie: cookie)
             #expect(r.status == 200)
-            let html = r.text
+            let html = Self.withoutOwnScript(r.text)
             #expect(!html.contains("<script"))
             #expect(!html.contains("<img"))
             #expect(!html.contains("<svg"))
@@ -109,7 +127,57 @@ import Testing
         let r = try await Self.post(server, [("csrf", nil, Array(token.utf8)), ("file", "snap.tar.gz", archive.bytes),
                                        ("image", nil, Array("\"><script>alert(1)</script>".utf8))], cookie: cookie)
         #expect(r.status == 422 || r.status == 200)
-        #expect(!r.text.contains("<script"))
+        #expect(!Self.withoutOwnScript(r.text).contains("<script"))
+    }
+
+    /// A must-gather's report on the result page: its logs, names and messages are input too.
+    @Test func hostileMustGatherComesBackEscaped() async throws {
+        let server = try await RunningServer.start()
+        defer { Task { await server.stop() } }
+        let (token, cookie) = try await Self.session(server)
+        let dir = try Fixtures.tempDir("hostile-mg")
+        let tree = dir.appendingPathComponent("x509-failed")
+        try FileManager.default.copyItem(at: Fixtures.mustGather.appendingPathComponent("x509-failed"), to: tree)
+        let log = try #require(FileManager.default.enumerator(atPath: tree.path)?.compactMap { $0 as? String }
+            .first { $0.hasSuffix("image-pruner/image-pruner/logs/current.log") })
+        let handle = try FileHandle(forWritingTo: tree.appendingPathComponent(log))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((Self.payloads.joined(separator: "\n") + "\n").utf8))
+        try handle.close()
+        let archive = try await Fixtures.tar(tree.path, flag: "z", ext: "tar.gz")
+        let r = try await Self.post(server, [("csrf", nil, Array(token.utf8)), ("file", "\"><script>alert(1)</script>.tar.gz", archive.bytes)], cookie: cookie)
+        #expect(r.status == 200)
+        let html = Self.withoutOwnScript(r.text)
+        #expect(html.contains("<h1>Doctor</h1>"))
+        #expect(html.contains("href=\"/runbook#x509-unknown-authority\""))
+        for bad in ["<script", "<img", "<svg", "href=\"javascript:"] { #expect(!html.lowercased().contains(bad), "\(bad)") }
+        #expect(!r.body.contains(0x1B) && !r.body.contains(0x07), "a raw control character reached the page")
+        #expect(html.contains("&lt;script&gt;"), "the hostile log lines are not shown at all")
+    }
+
+    @Test func mustGatherUploadShowsDoctorsReport() async throws {
+        let server = try await RunningServer.start()
+        defer { Task { await server.stop() } }
+        let (token, cookie) = try await Self.session(server)
+        for (flag, ext) in [("z", "tar.gz"), ("J", "tar.xz")] {
+            let archive = try await Fixtures.tar(Fixtures.mustGather.appendingPathComponent("x509-failed").path, flag: flag, ext: ext)
+            let r = try await Self.post(server, [("csrf", nil, Array(token.utf8)), ("file", "must-gather.\(ext)", archive.bytes)], cookie: cookie)
+            #expect(r.status == 200, "\(ext): \(r.text.prefix(300))")
+            #expect(r.text.contains("<h1>Doctor</h1>"))
+            #expect(r.text.contains("pruning is failing since 2026-11-29T00:00:05Z"))
+            // Every finding links to its runbook section, and the section exists.
+            let report = try Answers(redact: nil, maxUnpacked: 1 << 30).doctorReport(archive.bytes, now: 0)
+            #expect(Set(report.findings.map(\.rule)).isSuperset(of: ["x509-unknown-authority", "pruner-job-failed"]))
+            for f in report.findings {
+                #expect(r.text.contains("<a href=\"/runbook#\(f.rule)\"><code>\(f.rule)</code></a>"), "\(f.rule)")
+                #expect(RuleCatalog.rule(f.rule) != nil, "\(f.rule) is not in the runbook")
+            }
+        }
+        // A snapshot archive still gets the plan page, text the diagnosis.
+        let snap = try await Self.post(server, [("csrf", nil, Array(token.utf8)), ("file", "s.tar.gz", try Fixtures.docArchive().bytes)], cookie: cookie)
+        #expect(snap.text.contains("<h1>Prune plan</h1>"))
+        let text = try await Self.post(server, [("csrf", nil, Array(token.utf8)), ("text", nil, Array("x509: certificate signed by unknown authority".utf8))], cookie: cookie)
+        #expect(text.text.contains("<h1>Diagnosis</h1>"))
     }
 
     @Test func snapshotUploadShowsThePlanAndAnswersWhy() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import PruneDoctor
+import Testing
 @testable import PruneDoctorServer
 
 /// A server on 127.0.0.1 with a port the system chose, stopped by cancelling its task.
@@ -243,4 +244,106 @@ enum Fixtures {
         try TarGzFile.archiveFolder(docSnapshot.path, to: path, mtime: 0)
         return (path, [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
     }
+}
+
+extension Fixtures {
+    /// The must-gather trees doctor's tests read (written by Tests/Tools/make-must-gather-fixtures.py).
+    static let mustGather = root.appendingPathComponent("Tests/PruneDoctorTests/Fixtures/must-gather")
+
+    static func mustGatherTrees() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: mustGather.path).filter { name in
+            var isDir: ObjCBool = false
+            return FileManager.default.fileExists(atPath: mustGather.appendingPathComponent(name).path, isDirectory: &isDir) && isDir.boolValue
+        }.sorted()
+    }
+
+    /// `tar -c<flag>f OUT -C DIR .`, as a user packs a must-gather folder (`z` gzip, `J` xz).
+    static func tar(_ dir: String, flag: String, ext: String) async throws -> (path: String, bytes: [UInt8]) {
+        let out = try tempDir("tar").appendingPathComponent("archive.\(ext)").path
+        let status = try await offPool { () -> Int32 in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["tar", "-c\(flag)f", out, "-C", dir, "."]
+            try p.run()
+            p.waitUntilExit()
+            return p.terminationStatus
+        }
+        guard status == 0 else { throw HTTPClientError("tar failed for \(dir)") }
+        return (out, [UInt8](try Data(contentsOf: URL(fileURLWithPath: out))))
+    }
+
+    /// A collected-style snapshot for `doctor --snapshot`: the documentation's 14 kinds, plus the
+    /// x509-failed must-gather's ImagePruner, registry config, ClusterOperator, events and failed log.
+    static func doctorSnapshotArchive() throws -> (path: String, bytes: [UInt8]) {
+        let fm = FileManager.default
+        let dir = try tempDir("doctor-snap")
+        let folder = dir.appendingPathComponent("snapshot")
+        try fm.copyItem(at: docSnapshot, to: folder)
+        let mg = mustGather.appendingPathComponent("x509-failed")
+        let root = try #require(try fm.subpathsOfDirectory(atPath: mg.path).first { $0.hasSuffix("/cluster-scoped-resources") })
+            .dropLast("/cluster-scoped-resources".count)
+        let base = mg.appendingPathComponent(String(root))
+        let copies = [
+            ("cluster-scoped-resources/imageregistry.operator.openshift.io/imagepruners/cluster.yaml", "imagepruners.yaml"),
+            ("cluster-scoped-resources/imageregistry.operator.openshift.io/configs/cluster.yaml", "imageregistryconfigs.yaml"),
+            ("cluster-scoped-resources/config.openshift.io/clusteroperators/image-registry.yaml", "clusteroperators.yaml"),
+            ("namespaces/openshift-image-registry/core/events.yaml", "events.yaml"),
+        ]
+        for (from, to) in copies {
+            try fm.copyItem(at: base.appendingPathComponent(from), to: folder.appendingPathComponent(to))
+        }
+        let pods = base.appendingPathComponent("namespaces/openshift-image-registry/pods")
+        func log(_ pod: String) -> URL { pods.appendingPathComponent("\(pod)/image-pruner/image-pruner/logs/current.log") }
+        // The failed run's pod: its log has the x509 error.
+        let pod = try #require(try fm.contentsOfDirectory(atPath: pods.path).first { p in
+            p.hasPrefix("image-pruner-") && ((try? String(contentsOf: log(p), encoding: .utf8)) ?? "").contains("x509:")
+        })
+        let logs = folder.appendingPathComponent("logs/openshift-image-registry/\(pod)")
+        try fm.createDirectory(at: logs, withIntermediateDirectories: true)
+        try fm.copyItem(at: log(pod), to: logs.appendingPathComponent("image-pruner.log"))
+        let path = dir.appendingPathComponent("doctor-snapshot.tar.gz").path
+        try TarGzFile.archiveFolder(folder.path, to: path, mtime: 0)
+        return (path, [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+    }
+}
+
+/// Hand-made tar streams, for entries no well-behaved tar writes: `..`, absolute names, links out.
+enum RawTar {
+    static func octal(_ v: Int, _ width: Int) -> [UInt8] {
+        let s = String(v, radix: 8)
+        return Array((String(repeating: "0", count: max(0, width - 1 - s.count)) + s).utf8) + [0]
+    }
+
+    static func header(_ name: [UInt8], type: UInt8, size: Int, link: String) -> [UInt8] {
+        var h = [UInt8](repeating: 0, count: 512)
+        h.replaceSubrange(0..<min(100, name.count), with: name.prefix(100))
+        h.replaceSubrange(100..<108, with: octal(0o644, 8))
+        h.replaceSubrange(108..<116, with: octal(0, 8))
+        h.replaceSubrange(116..<124, with: octal(0, 8))
+        h.replaceSubrange(124..<136, with: octal(size, 12))
+        h.replaceSubrange(136..<148, with: octal(0, 12))
+        h.replaceSubrange(148..<156, with: [UInt8](repeating: 0x20, count: 8))
+        h[156] = type
+        let l = Array(link.utf8.prefix(100))
+        h.replaceSubrange(157..<(157 + l.count), with: l)
+        h.replaceSubrange(257..<263, with: Array("ustar\0".utf8))
+        h.replaceSubrange(263..<265, with: Array("00".utf8))
+        let sum = h.reduce(0) { $0 + Int($1) }
+        h.replaceSubrange(148..<155, with: octal(sum, 7))
+        return h
+    }
+
+    static func padded(_ b: [UInt8]) -> [UInt8] { b + [UInt8](repeating: 0, count: (512 - b.count % 512) % 512) }
+
+    /// One entry; a name over 100 bytes goes first in a GNU long-name block, as GNU tar writes it.
+    static func entry(_ name: String, type: Character = "0", link: String = "", content: [UInt8] = []) -> [UInt8] {
+        var out: [UInt8] = []
+        let n = Array(name.utf8)
+        if n.count > 100 {
+            out += header(Array("././@LongLink".utf8), type: UInt8(ascii: "L"), size: n.count + 1, link: "") + padded(n + [0])
+        }
+        return out + header(n, type: type.asciiValue!, size: content.count, link: link) + padded(content)
+    }
+
+    static func archive(_ entries: [[UInt8]]) -> [UInt8] { entries.flatMap { $0 } + [UInt8](repeating: 0, count: 1024) }
 }

@@ -110,6 +110,34 @@ import Testing
         #expect(CLI.run(["doctor", "--must-gather", path, "--snapshot", path]).status == 64)
     }
 
+    /// An archive held in memory (an upload) reads as the same archive on disk, and its kind is told by content.
+    @Test(.timeLimit(.minutes(3))) func archiveInMemoryAndItsKind() throws {
+        let dir = Self.fixtures.appendingPathComponent("x509-failed").path
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("mg-mem-\(getpid())-\(UUID().uuidString.prefix(8)).tar.gz").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try TarGzFile.archiveFolder(dir, to: out, mtime: 0)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: out)))
+        #expect(try DoctorLoader.sourceType(archive: MemorySource(bytes), name: "upload") == .mustGather)
+        let fromMemory = Doctor.report(state: try DoctorLoader.mustGather(archive: MemorySource(bytes), name: "upload"), snapshot: nil, imagesJSON: nil, now: 0)
+        let fromDisk = try Self.report(out)
+        #expect(fromMemory.path == "upload" && fromDisk.path == out)
+        var same = fromMemory
+        same.path = out
+        #expect(same.json == fromDisk.json)
+
+        let snap = FileManager.default.temporaryDirectory.appendingPathComponent("snap-mem-\(getpid())-\(UUID().uuidString.prefix(8)).tar.gz").path
+        defer { try? FileManager.default.removeItem(atPath: snap) }
+        try TarGzFile.archiveFolder(RetentionFixtures.oracle.appendingPathComponent("doc-example/snapshot").path, to: snap, topLevel: "snapshot", mtime: 0)
+        #expect(try DoctorLoader.sourceType(archive: MemorySource([UInt8](try Data(contentsOf: URL(fileURLWithPath: snap)))), name: "upload") == .snapshot)
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("none-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: empty + "/notes", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: empty + "/notes/readme.txt"))
+        try TarGzFile.archiveFolder(empty, to: empty + ".tar.gz", mtime: 0)
+        defer { try? FileManager.default.removeItem(atPath: empty + ".tar.gz") }
+        #expect(try DoctorLoader.sourceType(archive: MemorySource([UInt8](try Data(contentsOf: URL(fileURLWithPath: empty + ".tar.gz")))), name: "upload") == nil)
+    }
+
     @Test(.timeLimit(.minutes(3))) func folderWithoutMustGatherRootsIsAClearError() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("empty-mg-\(getpid())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -45,16 +45,36 @@ public enum DoctorLoader {
     static func isRegistryPod(_ name: String) -> Bool { name.hasPrefix("image-registry-") }
     static func isInteresting(pod: String) -> Bool { isPrunerPod(pod) || isRegistryPod(pod) }
 
+    /// Walks a folder or archive: `want` picks files, `enter` prunes folders (an archive is read through).
+    typealias Walk = (_ want: (String) -> Bool, _ enter: (String) -> Bool, _ body: (ArchiveFile) throws -> Void) throws -> Void
+
+    static func walker(path: String, limits: ArchiveLimits) -> Walk {
+        { want, enter, body in try ArchiveWalker.walk(path: path, limits: limits, want: want, enter: enter, body: body) }
+    }
+
+    static func walker(archive: ByteSource, name: String, limits: ArchiveLimits) -> Walk {
+        { want, _, body in try ArchiveWalker.walk(source: archive, name: name, limits: limits, want: want, body: body) }
+    }
+
     /// Reads an `oc adm must-gather` / `oc adm inspect` folder or archive in place.
     public static func mustGather(path: String, limits: ArchiveLimits = .standard) throws -> PrunerState {
+        try mustGather(walk: walker(path: path, limits: limits), path: path)
+    }
+
+    /// Reads a must-gather archive from a stream (an upload held in memory); `name` stands for its path.
+    public static func mustGather(archive: ByteSource, name: String, limits: ArchiveLimits = .standard) throws -> PrunerState {
+        try mustGather(walk: walker(archive: archive, name: name, limits: limits), path: name)
+    }
+
+    static func mustGather(walk: Walk, path: String) throws -> PrunerState {
         var b = Builder(state: PrunerState(sourceType: .mustGather, path: path))
         var roots: [String] = []
         var stamps: [Date] = []
-        try ArchiveWalker.walk(path: path, limits: limits, want: { p in
+        try walk({ p in
             if p.hasSuffix("/timestamp") || p == "timestamp" { return p.split(separator: "/").count <= 4 }
             guard let s = split(p) else { return false }
             return wanted(rel: s.rel)
-        }, enter: { dir in
+        }, { dir in
             // Other namespaces hold most of a must-gather's bytes; never descend into them.
             let comps = dir.split(separator: "/")
             if let i = comps.lastIndex(of: "namespaces"), i + 1 < comps.count { return comps[i + 1] == Substring(namespace) }
@@ -114,13 +134,45 @@ public enum DoctorLoader {
 
     /// Reads a collected snapshot folder or archive.
     public static func snapshot(path: String, limits: ArchiveLimits = .standard) throws -> PrunerState {
+        try snapshot(walk: walker(path: path, limits: limits), path: path)
+    }
+
+    /// Reads a collected snapshot archive from a stream; `name` stands for its path.
+    public static func snapshot(archive: ByteSource, name: String, limits: ArchiveLimits = .standard) throws -> PrunerState {
+        try snapshot(walk: walker(archive: archive, name: name, limits: limits), path: name)
+    }
+
+    static func snapshot(walk: Walk, path: String) throws -> PrunerState {
         var b = Builder(state: PrunerState(sourceType: .snapshot, path: path))
-        try ArchiveWalker.walk(path: path, limits: limits, want: { snapshotName($0) != nil }) { file in
+        try walk({ snapshotName($0) != nil }, { _ in true }) { file in
             guard let name = snapshotName(file.path) else { return }
             if name.hasPrefix("logs/") { return try b.addSnapshotLog(name: name, source: file, provenance: name) }
             try b.addSnapshot(name: name, bytes: try file.readAll(), provenance: name)
         }
         return b.finish()
+    }
+
+    // MARK: telling them apart
+
+    /// What an archive holds, told by its entry names (not its file name): a must-gather has
+    /// `namespaces/` or `cluster-scoped-resources/`, a collected snapshot has the kinds' List
+    /// files (`images.json`, `pods.json`, …) or `manifest.json` at its root or one folder down.
+    /// Nil when neither shows; stops reading at the first entry that tells.
+    public static func sourceType(archive: ByteSource, name: String, limits: ArchiveLimits = .standard) throws -> PrunerState.SourceType? {
+        let tar = try TarReader(source: archive, name: name, limits: limits)
+        while let e = try tar.next() {
+            if split(e.path) != nil { return .mustGather }
+            guard e.kind == .file else { continue }
+            if snapshotName(e.path) != nil || isPrunerKindFile(e.path) { return .snapshot }
+        }
+        return nil
+    }
+
+    /// One of the pruner's 14 List files at the root or one folder down.
+    static func isPrunerKindFile(_ path: String) -> Bool {
+        let comps = path.split(separator: "/")
+        guard (1...2).contains(comps.count), let last = comps.last else { return false }
+        return ClusterKind.prunerKinds.contains { k in last == k.file || last == k.file.replacingOccurrences(of: ".json", with: ".yaml") }
     }
 
     /// Builds from the files a collection wrote (`MemorySink.files`): the live source.

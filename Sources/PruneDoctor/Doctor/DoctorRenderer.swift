@@ -125,11 +125,29 @@ public enum DoctorRenderer {
         return out
     }
 
+    /// A whole page (the CLI's `--format html`), its style inline.
     public static func html(_ r: DoctorReport) -> String {
+        let head = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\"><title>prunedoc doctor</title>",
+                    "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:980px;margin:0 auto;padding:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}.error{color:#b42318}.warning{color:#b54708}code{background:#f4f6f9}</style>",
+                    "</head><body>", "<h1>prunedoc doctor</h1>"]
+        return (head + fragmentLines(r, ruleLink: nil) + ["</body></html>"]).joined(separator: "\n") + "\n"
+    }
+
+    /// The report's body without page, heading or style, for a page that has its own (`serve`).
+    /// - Parameter ruleLink: where each finding's rule ID links to (`/runbook#ID`); nil for no link.
+    public static func htmlFragment(_ r: DoctorReport, ruleLink: ((String) -> String)? = nil) -> String {
+        fragmentLines(r, ruleLink: ruleLink).joined(separator: "\n") + "\n"
+    }
+
+    static func fragmentLines(_ r: DoctorReport, ruleLink: ((String) -> String)?) -> [String] {
         let e = RunbookRenderer.esc
-        var out = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\"><title>prunedoc doctor</title>",
-                   "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:980px;margin:0 auto;padding:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}.error{color:#b42318}.warning{color:#b54708}code{background:#f4f6f9}</style>",
-                   "</head><body>", "<h1>prunedoc doctor</h1>", "<p><strong>\(e(r.verdict))</strong></p>",
+        // Rule text marks commands with backticks, as the runbook shows them.
+        let inline = RunbookRenderer.inline
+        func rule(_ id: String) -> String {
+            guard let ruleLink else { return "<code>\(e(id))</code>" }
+            return "<a href=\"\(e(ruleLink(id)))\"><code>\(e(id))</code></a>"
+        }
+        var out = ["<p><strong>\(e(r.verdict))</strong></p>",
                    "<p>source: \(e(r.sourceType)) <code>\(e(r.path))</code></p>", "<h2>Configuration</h2>",
                    "<table><tr><th>setting</th><th>value</th><th>from</th><th>CronJob</th></tr>"]
         for s in r.settings {
@@ -142,12 +160,12 @@ public enum DoctorRenderer {
         out += ["</table>", "<h2>Findings</h2>"]
         if r.findings.isEmpty { out.append("<p>None.</p>") }
         for f in r.findings {
-            out.append("<section><h3 class=\"\(f.severity.rawValue)\">\(e(f.severity.rawValue)): \(e(f.title)) (<code>\(e(f.rule))</code>)</h3><p>\(e(f.summary))</p><ul>")
+            out.append("<section><h3 class=\"\(f.severity.rawValue)\">\(e(f.severity.rawValue)): \(e(f.title)) (\(rule(f.rule)))</h3><p>\(inline(f.summary))</p><ul>")
             for ev in f.evidence { out.append("<li><code>\(e((ev.file ?? "") + ":" + String(ev.line)))</code> <code>\(e(ev.text))</code></li>") }
             for (k, v) in f.facts.pairs where k != "layer" { out.append("<li>\(e(k)): <code>\(e(factText(v)))</code></li>") }
-            for n in f.notes { out.append("<li>note: \(e(n))</li>") }
+            for n in f.notes { out.append("<li>note: \(inline(n))</li>") }
             out.append("</ul><ol>")
-            for step in f.remediation { out.append("<li>\(e(step))</li>") }
+            for step in f.remediation { out.append("<li>\(inline(step))</li>") }
             out.append("</ol></section>")
         }
         if let n = r.nextRun {
@@ -159,11 +177,10 @@ public enum DoctorRenderer {
         }
         if !r.notChecked.isEmpty {
             out.append("<h2>Not checked</h2><ul>")
-            for nc in r.notChecked { out.append("<li>\(e(nc.what)): \(e(nc.why))</li>") }
+            for nc in r.notChecked { out.append("<li>\(e(nc.what)): \(inline(nc.why))</li>") }
             out.append("</ul>")
         }
-        out.append("</body></html>")
-        return out.joined(separator: "\n") + "\n"
+        return out
     }
 }
 

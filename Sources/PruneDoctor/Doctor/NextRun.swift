@@ -89,11 +89,20 @@ extension Doctor {
 extension DoctorLoader {
     /// `images.json` of a snapshot folder or archive (for layer sizes), nil when absent.
     public static func imagesJSON(path: String, limits: ArchiveLimits = .standard) throws -> [UInt8]? {
+        try imagesJSON(walk: walker(path: path, limits: limits))
+    }
+
+    /// `images.json` of a snapshot archive read from a stream.
+    public static func imagesJSON(archive: ByteSource, name: String, limits: ArchiveLimits = .standard) throws -> [UInt8]? {
+        try imagesJSON(walk: walker(archive: archive, name: name, limits: limits))
+    }
+
+    static func imagesJSON(walk: Walk) throws -> [UInt8]? {
         var out: [UInt8]?
-        try ArchiveWalker.walk(path: path, limits: limits, want: { p in
+        try walk({ p in
             let c = p.split(separator: "/")
             return c.last == "images.json" && c.count <= 2
-        }, enter: { $0.split(separator: "/").count < 2 }) { file in
+        }, { $0.split(separator: "/").count < 2 }) { file in
             if out == nil { out = try file.readAll() }
         }
         return out
