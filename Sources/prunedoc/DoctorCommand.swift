@@ -106,8 +106,6 @@ struct DoctorCommand: ParsableCommand {
         }
         printer?.finish()
         var state = try DoctorLoader.live(files: sink.files)
-        // Live, --now is the moment observed: staleness is judged at the same time the plan is made.
-        if self.now != nil { state.observedAt = Date(timeIntervalSince1970: TimeInterval(now) / 1e9) }
         do {
             state.accessReviews = try PrunerAccessReview.run(client: reader.client, permissions: Doctor.requiredPermissions)
         } catch {
