@@ -180,7 +180,7 @@ enum LineUnwrap {
     /// The text with each break removed that the reader joined as a cut inside a word (see
     /// `MidWordWrap`); nil when there is none.
     static func unwrap(_ text: String, anchors: [String]) -> String? {
-        guard text.contains("\n") else { return nil }
+        guard text.has("\n") else { return nil }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var out = String(lines[0])
         var changed = false

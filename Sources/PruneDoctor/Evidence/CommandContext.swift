@@ -20,15 +20,27 @@ enum CommandContext {
         if line.hasPrefix("The push refers to repository [") || line.hasPrefix("The push refers to a repository [") { return .docker }
         // A shell prompt ends in "$ " or "# " within its first 120 bytes, right after the prompt's
         // own text (`~$`, `]#`) or at the line's start; a pasted command may have none.
-        let head = Array(line.utf8.prefix(120))
+        let bytes = Array(line.utf8)
+        let head = bytes.prefix(120)
         let k = head.indices.dropLast().last { i in
             (head[i] == UInt8(ascii: "$") || head[i] == UInt8(ascii: "#")) && head[i + 1] == UInt8(ascii: " ")
                 && (i == 0 || head[i - 1] != UInt8(ascii: " "))
         }
-        let rest = k.map { String(decoding: line.utf8.dropFirst($0 + 2), as: UTF8.self) } ?? line
-        var words = rest.split(separator: " ", maxSplits: 3).map(String.init)
-        if words.first == "sudo" { words.removeFirst() }
-        guard let program = words.first?.split(separator: "/").last.map(String.init) else { return nil }
-        return programs.first { $0.0 == program }?.1
+        // The command's first word (the one after `sudo`), read on bytes: words end at spaces.
+        var i = k.map { $0 + 2 } ?? 0
+        func word() -> ArraySlice<UInt8>? {
+            while i < bytes.count, bytes[i] == 0x20 { i += 1 }
+            guard i < bytes.count else { return nil }
+            let start = i
+            while i < bytes.count, bytes[i] != 0x20 { i += 1 }
+            return bytes[start..<i]
+        }
+        guard var first = word() else { return nil }
+        if first.elementsEqual("sudo".utf8) {
+            guard let next = word() else { return nil }
+            first = next
+        }
+        guard let program = first.split(separator: UInt8(ascii: "/")).last else { return nil }
+        return programs.first { $0.0.utf8.elementsEqual(program) }?.1
     }
 }

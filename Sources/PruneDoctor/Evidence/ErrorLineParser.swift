@@ -5,6 +5,8 @@ import Foundation
 /// `Get "URL": …` chains resolved to the innermost request. Linear in the line's length.
 public enum ErrorLineParser {
     static let methods = ["Get", "Head", "Post", "Put", "Delete", "Patch", "Options"]
+    static let methodWords = methods.map { $0 + " " }
+    static let hintNeedles = PingHint.allCases.map { ($0, "* " + $0.anchor, $0.anchor) }
 
     public static func parse(_ lineText: String, lines: [Int]) -> [ErrorItem] {
         var ctx = Context()
@@ -17,8 +19,8 @@ public enum ErrorLineParser {
         for part in parts {
             var p = part
             // A trailing `\n* Please provide a reachable route…` rides on a single error too.
-            for hint in PingHint.allCases {
-                if let r = p.find("* " + hint.anchor) ?? p.find(hint.anchor) {
+            for (hint, starred, plain) in hintNeedles {
+                if let r = p.find(starred) ?? p.find(plain) {
                     hints.append(hint)
                     p = p[..<r.lowerBound]
                 }
@@ -76,17 +78,19 @@ public enum ErrorLineParser {
     static func stripPrefixes(_ s: Substring, _ ctx: inout Context) -> Substring {
         var s = s.drop(while: { $0 == " " || $0 == "\t" })
         for _ in 0..<8 {
-            let before = s.count
+            let before = s
             s = stripOnePrefix(s, &ctx)
             s = s.drop(while: { $0 == " " || $0 == "\t" })
-            if s.count == before { break }
+            // A prefix cut from the same text drops at least one character; only the logfmt
+            // message is new text, whose length tells whether anything was taken.
+            if s.base == before.base ? s.startIndex == before.startIndex : s.count == before.count { break }
         }
         return s
     }
 
     static func stripOnePrefix(_ s: Substring, _ ctx: inout Context) -> Substring {
         // logrus: time="…" level=fatal msg="…"
-        if let m = s.find("msg=\""), s.contains("level=") {
+        if let m = s.find("msg=\""), s.has("level=") {
             if let t = s.find("time=\""), let end = s[t.upperBound...].firstIndex(of: "\"") {
                 ctx.logTime = ctx.logTime ?? Timestamps.parseRFC3339(String(s[t.upperBound..<end]))
             }
@@ -106,7 +110,7 @@ public enum ErrorLineParser {
             return s[close.upperBound...]
         }
         // docker/skopeo CLI levels: FATA[0000] …
-        for level in ["FATA[", "ERRO[", "WARN[", "INFO[", "DEBU["] where s.hasPrefix(level) {
+        for level in ["FATA[", "ERRO[", "WARN[", "INFO[", "DEBU["] where s.startsWithBytes(level) {
             if let close = s.firstIndex(of: "]") { return s[s.index(after: close)...] }
         }
         // syslog: Jan  5 14:29:21 host proc[123]: …
@@ -133,9 +137,9 @@ public enum ErrorLineParser {
             }
         }
         // bracketed tags: [ERROR] [/lib/http/error.go:56]: or [W] [service.go:105]
-        if s.hasPrefix("["), let close = s.prefix(80).firstIndex(of: "]") {
+        if s.startsWithBytes("["), let close = s.prefix(80).firstIndex(of: "]") {
             let tag = s[s.index(after: s.startIndex)..<close]
-            if !tag.isEmpty, !tag.contains(" "), !tag.hasPrefix("Get"), !tag.hasPrefix("unexpected") {
+            if !tag.isEmpty, !tag.has(" "), !tag.hasPrefix("Get"), !tag.hasPrefix("unexpected") {
                 var rest = s[s.index(after: close)...]
                 if rest.hasPrefix(":") { rest = rest.dropFirst() }
                 return rest
@@ -143,11 +147,11 @@ public enum ErrorLineParser {
         }
         for (prefix, client) in [
             ("error: ", ClientKind.oc), ("Error response from daemon: ", .docker), ("Error: ", .containersImage),
-        ] where s.hasPrefix(prefix) {
+        ] where s.startsWithBytes(prefix) {
             if ctx.client == .unknown { ctx.client = client }
             return s.dropFirst(prefix.count)
         }
-        if s.hasPrefix("curl: (") {
+        if s.startsWithBytes("curl: (") {
             ctx.client = .curl
             return s
         }
@@ -209,7 +213,7 @@ public enum ErrorLineParser {
                 break
             }
         }
-        if s.contains("ping attempt failed") || s.contains("unable to ping registry endpoint") {
+        if s.has("ping attempt failed") || s.has("unable to ping registry endpoint") {
             ctx.client = .docker
         }
         return s
@@ -221,43 +225,47 @@ public enum ErrorLineParser {
     /// top-level `, ` that begins a plausible error (quotes and brackets are respected), since
     /// single Go errors contain `, ` too (`certificate is valid for a, b, not c`).
     static func splitAggregate(_ s: Substring) -> [Substring] {
+        // Walks bytes: every byte it looks for is ASCII.
+        let u = s.utf8
+        var open = u.startIndex
+        while open < u.endIndex, u[open] == 0x20 || u[open] == 0x09 { open = u.index(after: open) }
+        guard open < u.endIndex, u[open] == UInt8(ascii: "[") else { return [s] }
         let trimmed = s.trimmed()
-        guard let open = s.firstIndex(of: "["), s[..<open].allSatisfy({ $0 == " " || $0 == "\t" }),
-              trimmed.hasSuffix("]") || trimmed.hasSuffix("]\n") || s.contains(", ")
-        else { return [s] }
-        var body = s[s.index(after: open)...]
-        if let close = body.lastIndex(of: "]") { body = body[..<close] }
+        guard trimmed.hasSuffix("]") || trimmed.hasSuffix("]\n") || s.has(", ") else { return [s] }
+        var body = s[u.index(after: open)...]
+        if let close = body.utf8.lastIndex(of: UInt8(ascii: "]")) { body = body[..<close] }
+        let b = body.utf8
         var parts: [Substring] = []
-        var start = body.startIndex
-        var i = body.startIndex
+        var start = b.startIndex
+        var i = b.startIndex
         var inQuote = false
         var depth = 0
-        while i < body.endIndex {
-            let ch = body[i]
+        while i < b.endIndex {
+            let ch = b[i]
             if inQuote {
-                if ch == "\\" {
-                    i = body.index(after: i)
-                    if i == body.endIndex { break }
-                } else if ch == "\"" {
+                if ch == UInt8(ascii: "\\") {
+                    i = b.index(after: i)
+                    if i == b.endIndex { break }
+                } else if ch == UInt8(ascii: "\"") {
                     inQuote = false
                 }
-            } else if ch == "\"" {
+            } else if ch == UInt8(ascii: "\"") {
                 inQuote = true
-            } else if ch == "[" {
+            } else if ch == UInt8(ascii: "[") {
                 depth += 1
-            } else if ch == "]" {
+            } else if ch == UInt8(ascii: "]") {
                 depth = max(0, depth - 1)
-            } else if ch == ",", depth == 0 {
-                let next = body.index(after: i)
-                if next < body.endIndex, body[next] == " " || body[next] == "\n",
-                   startsItem(body[body.index(after: next)...]) || body[next] == "\n" {
+            } else if ch == UInt8(ascii: ","), depth == 0 {
+                let next = b.index(after: i)
+                if next < b.endIndex, b[next] == 0x20 || b[next] == 0x0A,
+                   startsItem(body[b.index(after: next)...]) || b[next] == 0x0A {
                     parts.append(body[start..<i])
-                    start = body.index(after: next)
+                    start = b.index(after: next)
                     i = start
                     continue
                 }
             }
-            i = body.index(after: i)
+            i = b.index(after: i)
         }
         parts.append(body[start...])
         return parts
@@ -265,10 +273,10 @@ public enum ErrorLineParser {
 
     static func startsItem(_ s: Substring) -> Bool {
         let t = s.drop(while: { $0 == " " || $0 == "\n" })
-        if t.hasPrefix("* ") || t.hasPrefix("\\n* ") { return true }
-        for m in methods where t.hasPrefix(m + " \"") || t.hasPrefix(m + " http") { return true }
+        if t.startsWithBytes("* ") || t.startsWithBytes("\\n* ") { return true }
+        for m in methods where t.startsWithBytes(m + " \"") || t.startsWithBytes(m + " http") { return true }
         for p in ["unexpected status", "dial ", "x509: ", "tls: ", "net/http: ", "http: ", "remote error", "EOF", "read tcp", "write tcp", "lookup "]
-        where t.hasPrefix(p) { return true }
+        where t.startsWithBytes(p) { return true }
         return false
     }
 
@@ -282,8 +290,8 @@ public enum ErrorLineParser {
         var searchFrom = text.startIndex
         while searchFrom < text.endIndex {
             var best: (Range<String.Index>, String, Bool)?
-            for m in methods {
-                guard let r = text.find(m + " ", from: searchFrom) else { continue }
+            for (m, word) in zip(methods, methodWords) {
+                guard let r = text.find(word, from: searchFrom) else { continue }
                 if let b = best, b.0.lowerBound <= r.lowerBound { continue }
                 // Must be a word start.
                 if r.lowerBound > text.startIndex {
@@ -333,12 +341,12 @@ public enum ErrorLineParser {
     static func parseURL(after i: String.Index, in text: String) -> (url: String, quoted: Bool, end: String.Index)? {
         var j = i
         // `\"URL\"` is a quoted URL inside a JSON- or logfmt-escaped message (Harbor, registry JSON errors).
-        let escaped = text[j...].hasPrefix("\\\"")
+        let escaped = text[j...].startsWithBytes("\\\"")
         if escaped { j = text.index(after: j) }
         let quoted = j < text.endIndex && text[j] == "\""
         if quoted { j = text.index(after: j) }
         let rest = text[j...]
-        guard rest.hasPrefix("http://") || rest.hasPrefix("https://") else { return nil }
+        guard rest.startsWithBytes("http://") || rest.startsWithBytes("https://") else { return nil }
         if quoted {
             guard let close = rest.firstIndex(where: { $0 == "\"" || (escaped && $0 == "\\") }) else { return nil }
             let url = String(rest[..<close])
@@ -354,7 +362,7 @@ public enum ErrorLineParser {
             return (String(url.trimmed([".", ","])), false, text.endIndex)
         }
         let url = String(rest[..<sep.lowerBound])
-        guard !url.contains(" ") else { return nil }
+        guard !url.has(" ") else { return nil }
         return (url, false, sep.upperBound)
     }
 }
@@ -371,25 +379,29 @@ public struct URLParts: Sendable, Equatable {
     public init?(_ url: String) {
         guard let sep = url.find("://") else { return nil }
         scheme = String(url[..<sep.lowerBound]).lowercased()
+        // Every delimiter is ASCII: found on bytes.
         let rest = url[sep.upperBound...]
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        let r = rest.utf8
+        let authorityEnd = r.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? r.endIndex
         var authority = rest[..<authorityEnd]
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if let at = authority.utf8.lastIndex(of: UInt8(ascii: "@")) { authority = authority[authority.utf8.index(after: at)...] }
         guard !authority.isEmpty else { return nil }
         host = String(authority)
-        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
-            hostname = String(authority[authority.index(after: authority.startIndex)..<close])
-            let after = authority[authority.index(after: close)...]
-            port = after.hasPrefix(":") ? String(after.dropFirst()) : nil
-        } else if let colon = authority.lastIndex(of: ":") {
+        let a = authority.utf8
+        if a.first == UInt8(ascii: "["), let close = a.firstIndex(of: UInt8(ascii: "]")) {
+            hostname = String(authority[a.index(after: a.startIndex)..<close])
+            let after = authority[a.index(after: close)...]
+            port = after.utf8.first == UInt8(ascii: ":") ? String(after.dropFirst()) : nil
+        } else if let colon = a.lastIndex(of: UInt8(ascii: ":")) {
             hostname = String(authority[..<colon])
-            port = String(authority[authority.index(after: colon)...])
+            port = String(authority[a.index(after: colon)...])
         } else {
             hostname = String(authority)
             port = nil
         }
         let p = rest[authorityEnd...]
-        path = p.isEmpty ? "/" : String(p.prefix(while: { $0 != "?" && $0 != "#" }))
+        let pathEnd = p.utf8.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? p.utf8.endIndex
+        path = p.isEmpty ? "/" : String(p[..<pathEnd])
     }
 }
 
@@ -418,7 +430,7 @@ enum RegistryLogLine {
 
     static func read(_ item: inout ErrorItem) {
         let line = item.lineText
-        if line.contains("http.request.method=") {
+        if line.has("http.request.method=") {
             // distribution's request log: the refusal is in its fields, not only in msg="…".
             item.client = .registry
             item.text = line
@@ -462,7 +474,7 @@ enum RegistryLogLine {
     }
 
     private static func suffixValue(_ line: String, _ key: String) -> String? {
-        guard let r = line.range(of: key) else { return nil }
+        guard let r = line.find(key) else { return nil }
         let v = line[r.upperBound...].prefix(while: \.isNumber)
         return v.isEmpty ? nil : String(v)
     }

@@ -6,18 +6,19 @@ public enum GoQuoted {
     /// up to its closing quote, escapes honoured; text after it (a `%#v` dump of the error, a log
     /// field) is not part of it. A string whose closing quote was cut off runs to the last quote or the end.
     public static func body(after marker: String, in text: String) -> String? {
-        guard let start = text.range(of: marker) else { return nil }
+        guard let start = text.find(marker) else { return nil }
         let rest = text[start.upperBound...]
-        var i = rest.startIndex
-        while i < rest.endIndex {
-            let c = rest[i]
-            if c == "\\" {
-                i = rest.index(after: i)
-                if i == rest.endIndex { break }
-            } else if c == "\"" {
+        let u = rest.utf8
+        var i = u.startIndex
+        while i < u.endIndex {
+            let c = u[i]
+            if c == UInt8(ascii: "\\") {
+                i = u.index(after: i)
+                if i == u.endIndex { break }
+            } else if c == UInt8(ascii: "\"") {
                 return String(rest[..<i])
             }
-            i = rest.index(after: i)
+            i = u.index(after: i)
         }
         return text.slice(after: marker, beforeLast: "\"") ?? String(rest)
     }
@@ -124,8 +125,8 @@ public enum GoQuoted {
     public static func quote(_ s: String) -> String { quote(bytes: s.utf8) }
 
     private static func hex2(_ c: UInt8) -> String {
-        let d = Array("0123456789abcdef")
-        return String([d[Int(c >> 4)], d[Int(c & 0xF)]])
+        let d: StaticString = "0123456789abcdef"
+        return String(decoding: [d.utf8Start[Int(c >> 4)], d.utf8Start[Int(c & 0xF)]], as: UTF8.self)
     }
 
     private static func format4(_ v: UInt32) -> String {

@@ -61,14 +61,14 @@ struct APIForbiddenRBAC: DiagnosticRule {
         let t = item.text
         var f = Facts()
         if let listed = t.slice(after: "Failed to list ", before: ":") { f["failedLists"] = [listed].json }
-        if item.hints.contains(.updateClusterRoleBindings) || t.contains("Make sure to update clusterRoleBindings") {
+        if item.hints.contains(.updateClusterRoleBindings) || t.has("Make sure to update clusterRoleBindings") {
             f.set("ocContinued", "true")
         }
         guard let user = t.slice(after: "User \"", before: "\"") else {
             // The hint line read on its own still belongs to the denial above it.
             return f.string("ocContinued") == nil ? nil : f
         }
-        guard let afterUser = t.range(of: "User \"" + user + "\" cannot ") else { return nil }
+        guard let afterUser = t.find("User \"" + user + "\" cannot ") else { return nil }
         f.set("user", user)
         if let sa = KubeAPIText.serviceAccount(user) {
             f.set("serviceAccount", sa.name)
@@ -94,7 +94,7 @@ struct APIForbiddenRBAC: DiagnosticRule {
                 f.set("resource", String(dotted))
             }
         }
-        if object.contains("at the cluster scope") {
+        if object.has("at the cluster scope") {
             f.set("scope", "cluster")
         } else if let ns = object.slice(after: "in the namespace \"", before: "\"") ?? object.slice(after: "in project \"", before: "\"") {
             f.set("scope", "namespace")

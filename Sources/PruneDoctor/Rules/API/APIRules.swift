@@ -15,7 +15,7 @@ enum KubeAPIText {
         var f = Facts()
         f.set("apiReason", text.slice(after: "Error from server (", before: ")"))
         // StatusError details end the message: `(get images.image.openshift.io)`.
-        if let open = text.range(of: " (", options: .backwards), text.hasSuffix(")") {
+        if let open = text.findLast(" ("), text.hasSuffix(")") {
             let inner = text[open.upperBound..<text.index(before: text.endIndex)]
             let words = inner.split(separator: " ")
             if words.count >= 2, ["get", "list", "post", "put", "patch", "delete", "watch"].contains(String(words[0])) {

@@ -52,7 +52,7 @@ struct APIUnauthenticated: DiagnosticRule {
         let t = item.text
         if item.wrapper != nil || item.path.map({ $0.hasPrefix("/v2") || $0.hasPrefix("/admin") }) == true { return nil }
         var f = Facts()
-        if t.contains("must use a client config with a token") {
+        if t.has("must use a client config with a token") {
             f.set("cause", "no-token")
             // oc 3.x: `F0223 03:50:48.150185 … helpers.go:107] error: You must use …` (glog fatal).
             let line = item.lineText.drop(while: { $0 == " " })

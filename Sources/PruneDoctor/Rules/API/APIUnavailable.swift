@@ -74,16 +74,16 @@ struct APIUnavailable: DiagnosticRule {
             // kubectl's own text when the API endpoint refuses the TCP connection.
             f.set("apiServer", server)
             f.set("apiError", "connection refused")
-        } else if t.contains("The connection to the server ") {
+        } else if t.has("The connection to the server ") {
             return nil
-        } else if t.contains("server took too long to respond with version information") || t.contains("Failed to get master API version") {
+        } else if t.has("server took too long to respond with version information") || t.has("Failed to get master API version") {
             f.set("stage", "version discovery")
             f.set("apiError", RegistryOperation.message(after: "Failed to get master API version: ", in: t))
-        } else if t.contains("unable to handle the request") {
+        } else if t.has("unable to handle the request") {
             f.set("httpStatus", "503")
-        } else if t.contains("time allotted") {
+        } else if t.has("time allotted") {
             f.set("httpStatus", "504")
-        } else if t.contains("has prevented the request from succeeding") || t.contains("(InternalError)") {
+        } else if t.has("has prevented the request from succeeding") || t.has("(InternalError)") {
             f.set("httpStatus", "500")
             f.set("serverMessage", t.slice(after: "an error on the server (\"", before: "\")"))
         }

@@ -47,10 +47,10 @@ struct ImageStreamUpdateConflict: DiagnosticRule {
 
     func match(_ item: ErrorItem) -> Facts? {
         let t = item.text
-        guard t.contains("Operation cannot be fulfilled on imagestreams") || t.contains("the object has been modified") else { return nil }
+        guard t.has("Operation cannot be fulfilled on imagestreams") || t.has("the object has been modified") else { return nil }
         // A conflict on any other kind is not the pruner's image stream update.
         let stream = t.slice(after: "error updating image stream ", before: " ") ?? t.slice(after: "imagestream ", before: ": ")
-        guard stream != nil || t.contains("on imagestreams") else { return nil }
+        guard stream != nil || t.has("on imagestreams") else { return nil }
         var f = Facts()
         if let stream {
             f.set("imageStream", stream)

@@ -61,33 +61,33 @@ struct InvalidImageReference: DiagnosticRule {
     func match(_ item: ErrorItem) -> Facts? {
         let t = item.text
         var f = Facts()
-        if let r = t.range(of: "Unable to parse DockerImageReference \"") {
+        if let r = t.find("Unable to parse DockerImageReference \"") {
             // oc ≤ 4.5: `Unable to parse DockerImageReference "REF" of KIND[ns/name]: REASON - skipping`
             let rest = t[r.upperBound...]
-            guard let close = rest.range(of: "\" of ") else { return nil }
+            guard let close = rest.find("\" of ") else { return nil }
             let referrer = rest[close.upperBound...].prefix(while: { $0 != ":" })
             add(&f, referrer: String(referrer), reference: String(rest[..<close.lowerBound]), kind: "container image",
                 reason: RegistryOperation.message(after: referrer + ": ", in: t))
-        } else if let bad = t.range(of: ": invalid "), let quote = t[bad.upperBound...].range(of: " reference \"") {
+        } else if let bad = t.find(": invalid "), let quote = t[bad.upperBound...].find(" reference \"") {
             // ErrBadReference: `<referrer>[: container c]: invalid <kind> reference "<ref>": <reason>`
             let kind = t[bad.upperBound..<quote.lowerBound]
             guard kind.split(separator: " ").count <= 2 else { return nil }
             let after = t[quote.upperBound...]
-            guard let end = after.range(of: "\": ") ?? after.range(of: "\"", options: .backwards) else { return nil }
+            guard let end = after.find("\": ") ?? after.findLast("\"") else { return nil }
             var referrer = Substring(t[..<bad.lowerBound])
-            if let c = referrer.range(of: ": init container ") ?? referrer.range(of: ": container ") {
+            if let c = referrer.find(": init container ") ?? referrer.find(": container ") {
                 f.set("container", String(referrer[c.upperBound...]))
                 f["containers"] = [String(referrer[c.upperBound...])].json
                 referrer = referrer[..<c.lowerBound]
             }
             // Only oc's referrer shapes: `kind/name namespace=ns` (4.6+) or `Kind[ns/name]` (≤ 4.5).
-            guard referrer.contains(" namespace=") || (referrer.contains("[") && referrer.hasSuffix("]")) else { return nil }
+            guard referrer.has(" namespace=") || (referrer.has("[") && referrer.hasSuffix("]")) else { return nil }
             add(&f, referrer: String(referrer), reference: String(after[..<end.lowerBound]), kind: String(kind),
                 reason: String(after[end.upperBound...]))
         } else if !anchors.prefix(4).contains(where: t.contains) {
             return nil
         }
-        f.set("graphBuildFailed", t.contains("failed to build graph") || t.contains("Failed to build graph") ? "true" : nil)
+        f.set("graphBuildFailed", t.has("failed to build graph") || t.has("Failed to build graph") ? "true" : nil)
         return f
     }
 

@@ -78,16 +78,16 @@ struct X509Expired: DiagnosticRule {
             if let t = Timestamps.parseRFC3339(now), let b = bound.flatMap(Timestamps.parseRFC3339) {
                 f.set(relation == "after" ? "expiredFor" : "notYetValidFor", Timestamps.humanSpan(t.timeIntervalSince(b)))
             }
-        } else if text.contains("certificate has expired or is not yet valid") {
+        } else if text.has("certificate has expired or is not yet valid") {
             // Go before 1.14: no detail; the log's time is the best stand-in for the time of the check.
             f.set("state", "expired-or-not-yet-valid")
             if let logTime = item.logTime {
                 f.set("currentTime", Timestamps.format(logTime))
                 f.set("currentTimeSource", "log timestamp")
             }
-        } else if text.contains("not yet valid") || text.contains("not valid yet") || text.contains("num=9:") || text.contains("code: 9 ") {
+        } else if text.has("not yet valid") || text.has("not valid yet") || text.has("num=9:") || text.has("code: 9 ") {
             f.set("state", "not-yet-valid")
-        } else if text.contains("has expired") || text.contains("is expired") || text.contains("num=10:") || text.contains("code: 10 ") {
+        } else if text.has("has expired") || text.has("is expired") || text.has("num=10:") || text.has("code: 10 ") {
             f.set("state", "expired")
         } else {
             return nil

@@ -80,15 +80,15 @@ struct X509HostnameMismatch: DiagnosticRule {
         let text = item.text
         var f = Facts()
         f.set("verifier", CertificateText.verifier(item))
-        if let r = text.range(of: "certificate is valid for ") {
+        if let r = text.find("certificate is valid for ") {
             let rest = text[r.upperBound...]
-            if let many = rest.range(of: ", but none matched ") {
+            if let many = rest.find(", but none matched ") {
                 // Newer Go summarises certificates with ≥ 100 SANs instead of listing them.
                 let head = rest[..<many.lowerBound].split(separator: " ")
                 if let n = head.first.flatMap({ Int($0) }) { f["sanCount"] = .int(n) }
                 f.set("sanKind", head.dropFirst().joined(separator: " "))
                 f.set("wantedHost", CertificateText.token(after: ", but none matched ", in: String(rest)))
-            } else if let not = rest.range(of: ", not ", options: .backwards) {
+            } else if let not = rest.findLast(", not ") {
                 let names = rest[..<not.lowerBound].components(separatedBy: ", ").filter { !$0.isEmpty }
                 f["validFor"] = names.json
                 if names.isEmpty { f.set("sanList", "empty (old Go wording: \"valid for , not H\")") }
@@ -96,14 +96,14 @@ struct X509HostnameMismatch: DiagnosticRule {
             } else {
                 return nil
             }
-        } else if text.contains("certificate is not valid for any names") {
+        } else if text.has("certificate is not valid for any names") {
             f["validFor"] = [String]().json
             f.set("sanList", "empty")
             f.set("wantedHost", CertificateText.token(after: "but wanted to match ", in: text))
-        } else if let curl = text.range(of: "target host name '") {
+        } else if let curl = text.find("target host name '") {
             f.set("wantedHost", String(text[curl.upperBound...].prefix { $0 != "'" }))
             if let subject = text.slice(after: "certificate subject name '", before: "'") { f["validFor"] = [subject].json }
-        } else if text.contains("hostname mismatch") || text.contains("num=62:") {
+        } else if text.has("hostname mismatch") || text.has("num=62:") {
             f.set("opensslVerifyCode", "62")
         } else {
             return nil

@@ -57,15 +57,15 @@ struct X509InsecureSignature: DiagnosticRule {
         let text = item.text
         var f = Facts()
         f.set("verifier", CertificateText.verifier(item))
-        if let r = text.range(of: "insecure algorithm ") {
+        if let r = text.find("insecure algorithm ") {
             f.set("algorithm", String(text[r.upperBound...].prefix { !$0.isWhitespace && !"\"),".contains($0) }))
-            if text.contains("GODEBUG=x509sha1=1") { f.set("godebugWorkaround", "x509sha1=1 (Go 1.18–1.23 only)") }
-        } else if text.contains("md too weak") || text.contains("digest algorithm too weak") {
+            if text.has("GODEBUG=x509sha1=1") { f.set("godebugWorkaround", "x509sha1=1 (Go 1.18–1.23 only)") }
+        } else if text.has("md too weak") || text.has("digest algorithm too weak") {
             f.set("algorithm", "a digest below OpenSSL's security level (SHA-1 or MD5)")
         } else {
             return nil
         }
-        if text.contains("possibly because of") {
+        if text.has("possibly because of") {
             f.set("asHintOf", "x509: certificate signed by unknown authority")
             f.set("candidateCA", text.slice(after: "candidate authority certificate \"", before: "\""))
         }

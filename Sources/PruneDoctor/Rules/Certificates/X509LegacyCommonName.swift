@@ -45,10 +45,10 @@ struct X509LegacyCommonName: DiagnosticRule {
     let priority = 20
 
     func match(_ item: ErrorItem) -> Facts? {
-        guard item.text.contains("relies on legacy Common Name field") else { return nil }
+        guard item.text.has("relies on legacy Common Name field") else { return nil }
         var f = Facts()
         f.set("verifier", CertificateText.verifier(item))
-        if item.text.contains("x509ignoreCN=0") {
+        if item.text.has("x509ignoreCN=0") {
             f.set("goVersion", "Go 1.15–1.16 (GODEBUG=x509ignoreCN=0 still accepted)")
             f.set("godebugWorkaround", "available")
         } else {

@@ -72,20 +72,20 @@ struct X509UnknownAuthority: DiagnosticRule {
 
     func match(_ item: ErrorItem) -> Facts? {
         var f = Facts()
-        if item.text.contains("certificate signed by unknown authority") {
+        if item.text.has("certificate signed by unknown authority") {
             f.set("verifier", "Go crypto/x509")
             if let hint = item.text.slice(after: "possibly because of \"", before: "\"") {
                 f.set("candidateError", hint)
                 f.set("candidateCA", item.text.slice(after: "candidate authority certificate \"", before: "\""))
-                if hint.contains("verification error") {
+                if hint.has("verification error") {
                     f.set("diagnosis", "a CA with the same name but a different key: the CA was regenerated")
                 }
             }
             return f
         }
-        if item.text.hasPrefix("curl: (60)") || item.text.contains("verify error:num=") || item.text.contains("SSL certificate problem") {
+        if item.text.hasPrefix("curl: (60)") || item.text.has("verify error:num=") || item.text.has("SSL certificate problem") {
             f.set("verifier", item.text.hasPrefix("curl") ? "curl (OpenSSL)" : "OpenSSL")
-            if item.text.contains("self") { f.set("selfSigned", "true") }
+            if item.text.has("self") { f.set("selfSigned", "true") }
             return f
         }
         return nil

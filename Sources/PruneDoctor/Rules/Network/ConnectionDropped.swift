@@ -65,27 +65,27 @@ struct ConnectionDropped: DiagnosticRule {
         // oc's http try against a TLS port: a consequence of the https problem, not a dropped connection.
         if RegistryTLSOnly.eofFromTLSPort(item) || RegistryTLSOnly.plainHTTPEOF(item) { return nil }
         var f = Facts()
-        if text.contains("connection reset by peer") || text.contains("Connection reset by peer")
-            || text.contains("forcibly closed by the remote host") {
+        if text.has("connection reset by peer") || text.has("Connection reset by peer")
+            || text.has("forcibly closed by the remote host") {
             f.set("drop", "reset (RST from the peer)")
-        } else if text.contains("broken pipe") || text.contains("Broken pipe") {
+        } else if text.has("broken pipe") || text.has("Broken pipe") {
             f.set("drop", "broken pipe (peer closed while oc was still sending)")
-        } else if text.contains("Empty reply from server") {
+        } else if text.has("Empty reply from server") {
             f.set("drop", "closed without a reply (curl: (52))")
-        } else if text.contains("server closed the connection") {
+        } else if text.has("server closed the connection") {
             f.set("drop", "closed by the server")
-        } else if GoEOF.endsInEOF(text), item.url != nil || text.contains("read tcp") || text.contains("tls: ") {
+        } else if GoEOF.endsInEOF(text), item.url != nil || text.has("read tcp") || text.has("tls: ") {
             f.set("drop", text.hasSuffix("unexpected EOF") ? "unexpected EOF (closed mid-response)" : "EOF (closed before any response)")
-        } else if text.contains("failed (unexpected EOF)") || text.contains("failed (EOF)"), text.contains("http") {
+        } else if text.has("failed (unexpected EOF)") || text.has("failed (EOF)"), text.has("http") {
             // containers/image's resumable blob reader: `Reading blob body from https://… failed (unexpected EOF), reconnecting…`.
             f.set("drop", "unexpected EOF (closed mid-response)")
-        } else if text.contains("Recv failure") {
+        } else if text.has("Recv failure") {
             f.set("drop", "receive failed")
         } else {
             return nil
         }
-        if text.contains("read tcp") || text.contains("read: ") { f.set("phase", "reading the response") }
-        if text.contains("write tcp") || text.contains("write: ") { f.set("phase", "sending the request") }
+        if text.has("read tcp") || text.has("read: ") { f.set("phase", "reading the response") }
+        if text.has("write tcp") || text.has("write: ") { f.set("phase", "sending the request") }
         if let conn = text.slice(after: "tcp ", before: ": ") { f.set("connection", conn) }
         return f
     }

@@ -75,17 +75,17 @@ struct DNSLookupFailure: DiagnosticRule {
     func match(_ item: ErrorItem) -> Facts? {
         var f = Facts()
         let text = item.message
-        if let curl = text.range(of: "Could not resolve host: ") ?? text.range(of: "Could not resolve proxy: ") {
+        if let curl = text.find("Could not resolve host: ") ?? text.find("Could not resolve proxy: ") {
             f.set("lookupHost", String(text[curl.upperBound...].prefix { !$0.isWhitespace && $0 != ";" }))
-            f.set("dnsError", text.contains("proxy") ? "could not resolve the proxy" : "could not resolve host")
+            f.set("dnsError", text.has("proxy") ? "could not resolve the proxy" : "could not resolve host")
             f.set("resolverClient", "curl")
         } else if let lookup = DNSLookupFailure.lookupClause(in: text) {
             f.set("lookupHost", lookup.name)
             f.set("resolver", lookup.server)
             f.set("dnsError", lookup.error)
-            if lookup.error.contains("i/o timeout") || lookup.error.contains("connection refused")
-                || lookup.error.contains("unreachable") || lookup.error.contains("no route")
-                || lookup.error.contains("socket: ") || lookup.error.contains("permission denied") {
+            if lookup.error.has("i/o timeout") || lookup.error.has("connection refused")
+                || lookup.error.has("unreachable") || lookup.error.has("no route")
+                || lookup.error.has("socket: ") || lookup.error.has("permission denied") {
                 f.set("resolverProblem", "the resolver itself did not answer")
             }
         } else if let bare = ["Temporary failure in name resolution", "Name or service not known", "nodename nor servname"]
@@ -95,7 +95,7 @@ struct DNSLookupFailure: DiagnosticRule {
             return nil
         }
         if let name = f.string("lookupHost") {
-            if name.hasSuffix(".svc") || name.hasSuffix(".svc.cluster.local") || name.contains(".svc.") {
+            if name.hasSuffix(".svc") || name.hasSuffix(".svc.cluster.local") || name.has(".svc.") {
                 f.set("clusterInternalName", "true")
             }
         }
@@ -108,7 +108,7 @@ struct DNSLookupFailure: DiagnosticRule {
     /// `lookup NAME[ on SERVER]: ERR` as Go's DNSError prints it; nil unless ERR is a resolver error.
     static func lookupClause(in text: String) -> (name: String, server: String?, error: String)? {
         var from = text.startIndex
-        while let r = text.range(of: "lookup ", range: from..<text.endIndex) {
+        while let r = text.find("lookup ", from: from) {
             from = r.upperBound
             if r.lowerBound > text.startIndex, text[text.index(before: r.lowerBound)].isLetter { continue }
             let rest = text[r.upperBound...]

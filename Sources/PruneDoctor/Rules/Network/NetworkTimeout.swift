@@ -68,35 +68,35 @@ struct NetworkTimeout: DiagnosticRule {
         let text = item.message
         var f = Facts()
         if let dial = text.slice(after: "dial tcp ", before: ": ") { f.set("dialAddress", dial) }
-        if text.contains("TLS handshake timeout") || text.contains("SSL connection timeout") {
+        if text.has("TLS handshake timeout") || text.has("SSL connection timeout") {
             f.set("timeout", "net/http: TLS handshake timeout")
             f.set("phase", "tls-handshake")
-        } else if text.contains("timeout awaiting response headers") {
+        } else if text.has("timeout awaiting response headers") {
             f.set("timeout", "net/http: timeout awaiting response headers (Transport.ResponseHeaderTimeout)")
             f.set("phase", "awaiting-response-headers")
-        } else if text.contains("request canceled while waiting for connection") {
+        } else if text.has("request canceled while waiting for connection") {
             f.set("timeout", "net/http: request canceled while waiting for connection")
             f.set("phase", "waiting-for-connection")
-        } else if text.contains("dial tcp"), text.contains("i/o timeout") || text.contains("timed out") {
+        } else if text.has("dial tcp"), text.has("i/o timeout") || text.has("timed out") {
             f.set("timeout", "TCP connect timeout")
             f.set("phase", "tcp-connect")
-        } else if text.contains("read tcp"), text.contains("i/o timeout") {
+        } else if text.has("read tcp"), text.has("i/o timeout") {
             f.set("timeout", "read timeout on an open connection")
             f.set("phase", "read")
-        } else if text.hasPrefix("curl: (28)") || text.contains("Failed to connect to") {
-            let connect = text.contains("Failed to connect") || text.contains("Connection timed out")
+        } else if text.hasPrefix("curl: (28)") || text.has("Failed to connect to") {
+            let connect = text.has("Failed to connect") || text.has("Connection timed out")
             f.set("timeout", "curl: (28) operation timed out")
             f.set("phase", connect ? "tcp-connect" : "request")
-        } else if text.contains("context deadline exceeded") || text.contains("Client.Timeout exceeded") {
+        } else if text.has("context deadline exceeded") || text.has("Client.Timeout exceeded") {
             f.set("timeout", "request deadline (context deadline exceeded)")
             f.set("phase", "awaiting-response-headers")
-        } else if text.contains("i/o timeout") || text.contains("timed out") {
+        } else if text.has("i/o timeout") || text.has("timed out") {
             f.set("timeout", "i/o timeout")
             f.set("phase", "connection")
         } else {
             return nil
         }
-        if text.contains("Client.Timeout exceeded") { f.set("clientTimeout", "http.Client.Timeout expired") }
+        if text.has("Client.Timeout exceeded") { f.set("clientTimeout", "http.Client.Timeout expired") }
         if item.hints.contains(.reachableRoute) { f.set("ocHint", PingHint.reachableRoute.rawValue) }
         return f
     }

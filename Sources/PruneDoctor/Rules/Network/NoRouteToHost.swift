@@ -51,9 +51,9 @@ struct NoRouteToHost: DiagnosticRule {
     func match(_ item: ErrorItem) -> Facts? {
         let lower = item.message.lowercased()
         var f = Facts()
-        if lower.contains("network is unreachable") {
+        if lower.has("network is unreachable") {
             f.set("reason", "network is unreachable (ENETUNREACH): no route for this address family")
-        } else if lower.contains("no route to host") || lower.contains("host is unreachable") {
+        } else if lower.has("no route to host") || lower.has("host is unreachable") {
             f.set("reason", "no route to host (EHOSTUNREACH): unreachable, or rejected by a firewall")
         } else {
             return nil
@@ -62,7 +62,7 @@ struct NoRouteToHost: DiagnosticRule {
             f.set("dialAddress", dial)
             if dial.hasPrefix("[") { f.set("addressFamily", "IPv6") }
         }
-        if item.message.contains("getsockopt") { f.set("goVersion", "Go < 1.10 wording (getsockopt)") }
+        if item.message.has("getsockopt") { f.set("goVersion", "Go < 1.10 wording (getsockopt)") }
         return f
     }
 }

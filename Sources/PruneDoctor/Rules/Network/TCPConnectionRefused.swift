@@ -40,13 +40,13 @@ struct TCPConnectionRefused: DiagnosticRule {
 
     func match(_ item: ErrorItem) -> Facts? {
         // A refused DNS query is a DNS problem, not a refused registry port.
-        if item.text.contains("lookup "), item.text.contains(":53") { return nil }
+        if item.text.has("lookup "), item.text.has(":53") { return nil }
         // Apache HttpClient (Java registry UIs, Jenkins plugins): `HttpHostConnectException: Connection to http://h:5000 refused`.
-        if item.text.contains("HttpHostConnectException"), !item.text.contains(" refused") { return nil }
+        if item.text.has("HttpHostConnectException"), !item.text.has(" refused") { return nil }
         var f = Facts()
         if let dial = item.text.slice(after: "dial tcp ", before: ": ") { f.set("dialAddress", dial) }
-        if item.text.contains("getsockopt") { f.set("goVersion", "Go < 1.10 wording (getsockopt)") }
-        if item.text.contains("Couldn't connect to server") {
+        if item.text.has("getsockopt") { f.set("goVersion", "Go < 1.10 wording (getsockopt)") }
+        if item.text.has("Couldn't connect to server") {
             // curl 7.8x+ prints only that the connect failed; refused is by far its commonest cause.
             f.set("observedBy", "curl (7): the TCP connection failed; a refusal is the usual cause")
             if let port = item.text.slice(after: " port ", before: " ") { f.set("port", port) }

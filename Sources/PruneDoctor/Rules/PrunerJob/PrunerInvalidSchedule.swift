@@ -51,22 +51,22 @@ struct PrunerInvalidSchedule: DiagnosticRule {
         let t = item.lineText
         guard PrunerContext.mentioned(in: t) else { return nil }
         var f = Facts()
-        if let r = t.range(of: "spec.schedule: Invalid value: \"") {
+        if let r = t.find("spec.schedule: Invalid value: \"") {
             let rest = t[r.upperBound...]
             guard let close = rest.firstIndex(of: "\"") else { return nil }
             f.set("schedule", String(rest[..<close]))
             let detail = rest[rest.index(after: close)...].drop(while: { $0 == ":" || $0 == " " })
-            let reason = detail.range(of: ", requeuing").map { detail[..<$0.lowerBound] } ?? detail
+            let reason = detail.find(", requeuing").map { detail[..<$0.lowerBound] } ?? detail
             f.set("scheduleError", reason.trimmingCharacters(in: .whitespaces))
         } else if let value = t.slice(after: "schedule=\"", before: "\"") {
             f.set("schedule", value)
             f.set("scheduleError", "unparseable schedule")
-        } else if t.contains("nparseable schedule") {
+        } else if t.has("nparseable schedule") {
             f.set("scheduleError", RegistryOperation.message(after: "nparseable schedule", in: t).map { "unparseable schedule" + $0 } ?? "unparseable schedule")
         } else {
             return nil
         }
-        if t.contains("(image pruner) unable to sync") { f.set("operatorSync", "failed") }
+        if t.has("(image pruner) unable to sync") { f.set("operatorSync", "failed") }
         return f
     }
 }

@@ -66,15 +66,15 @@ struct PrunerJobFailed: DiagnosticRule {
             f.set("attempt", attempt)
             f["failedAttempts"] = [attempt].json
             f.set("exitCode", t.slice(after: "(exit code ", before: ")"))
-        } else if t.contains("ImagePrunerJobFailed") || t.contains("ImagePrunerDegraded") {
-            f.set("condition", t.contains("ImagePrunerDegraded") ? "ImagePrunerDegraded" : "ImagePrunerJobFailed")
+        } else if t.has("ImagePrunerJobFailed") || t.has("ImagePrunerDegraded") {
+            f.set("condition", t.has("ImagePrunerDegraded") ? "ImagePrunerDegraded" : "ImagePrunerJobFailed")
             f.set("jobMessage", RegistryOperation.message(after: "ImagePrunerDegraded: ", in: t))
-        } else if t.contains("BackoffLimitExceeded") || t.contains("specified backoff limit") {
+        } else if t.has("BackoffLimitExceeded") || t.has("specified backoff limit") {
             // The Job's own Failed condition; on its own it does not say which Job.
             f.set("condition", "BackoffLimitExceeded")
-        } else if t.contains("failed to complete") || t.contains("KubeJobFailed") {
+        } else if t.has("failed to complete") || t.has("KubeJobFailed") {
             // KubeJobFailed fires for every Job; only the pruner's is this cause.
-            guard t.contains("image-pruner") else { return nil }
+            guard t.has("image-pruner") else { return nil }
             f.set("alert", "KubeJobFailed")
         } else {
             return nil
@@ -91,7 +91,7 @@ struct PrunerJobFailed: DiagnosticRule {
     }
 
     private func jobName(in t: String) -> String? {
-        guard let r = t.range(of: "image-pruner-") else { return nil }
+        guard let r = t.find("image-pruner-") else { return nil }
         let digits = t[r.upperBound...].prefix(while: \.isNumber)
         return digits.isEmpty ? nil : "image-pruner-" + digits
     }

@@ -67,19 +67,19 @@ struct PrunerJobSlow: DiagnosticRule {
         // These alerts and conditions fire for every Job; only the pruner's is this cause.
         guard PrunerContext.mentioned(in: t) else { return nil }
         var f = Facts()
-        if let r = t.range(of: "is taking more than ") {
+        if let r = t.find("is taking more than ") {
             let limit = t[r.upperBound...].prefix(while: { $0 != "\n" })
-            let duration = limit.range(of: " to complete").map { limit[..<$0.lowerBound] } ?? limit
+            let duration = limit.find(" to complete").map { limit[..<$0.lowerBound] } ?? limit
             f.set("runningLongerThan", String(duration))
-            f.set("alert", t.contains("KubeJobNotCompleted") ? "KubeJobNotCompleted" : "KubeJobCompletion")
-        } else if t.contains("DeadlineExceeded") || t.contains("active longer than specified deadline") {
+            f.set("alert", t.has("KubeJobNotCompleted") ? "KubeJobNotCompleted" : "KubeJobCompletion")
+        } else if t.has("DeadlineExceeded") || t.has("active longer than specified deadline") {
             f.set("condition", "DeadlineExceeded (activeDeadlineSeconds reached)")
-        } else if t.contains("KubeJobCompletion") || t.contains("KubeJobNotCompleted") {
-            f.set("alert", t.contains("KubeJobNotCompleted") ? "KubeJobNotCompleted" : "KubeJobCompletion")
+        } else if t.has("KubeJobCompletion") || t.has("KubeJobNotCompleted") {
+            f.set("alert", t.has("KubeJobNotCompleted") ? "KubeJobNotCompleted" : "KubeJobCompletion")
         } else {
             return nil
         }
-        if let r = t.range(of: "image-pruner-") {
+        if let r = t.find("image-pruner-") {
             let digits = t[r.upperBound...].prefix(while: \.isNumber)
             if !digits.isEmpty { f.set("job", "image-pruner-" + digits) }
         }

@@ -55,8 +55,8 @@ struct PrunerImagePullFailed: DiagnosticRule {
         if let image = t.slice(after: "pulling image \"", before: "\"") ?? t.slice(after: "pull image \"", before: "\"") {
             f.set("image", image)
         }
-        if let desc = t.range(of: "desc = ") { f.set("pullError", String(t[desc.upperBound...])) }
-        f.set("waitingReason", t.contains("ImagePullBackOff") || t.contains("Back-off") ? "ImagePullBackOff" : "ErrImagePull")
+        if let desc = t.find("desc = ") { f.set("pullError", String(t[desc.upperBound...])) }
+        f.set("waitingReason", t.has("ImagePullBackOff") || t.has("Back-off") ? "ImagePullBackOff" : "ErrImagePull")
         return f
     }
 }

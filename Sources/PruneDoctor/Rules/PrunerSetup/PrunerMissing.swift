@@ -44,11 +44,11 @@ struct PrunerMissing: DiagnosticRule {
     func match(_ item: ErrorItem) -> Facts? {
         let t = item.lineText
         var f = Facts()
-        if t.contains("Pruner CronJob does not exist") {
+        if t.has("Pruner CronJob does not exist") {
             f.set("missing", "CronJob openshift-image-registry/image-pruner")
-        } else if t.contains("cronjobs.batch \"image-pruner\" not found") {
+        } else if t.has("cronjobs.batch \"image-pruner\" not found") {
             f.set("missing", "CronJob openshift-image-registry/image-pruner")
-        } else if t.contains("imagepruners.imageregistry.operator.openshift.io \"cluster\" not found") {
+        } else if t.has("imagepruners.imageregistry.operator.openshift.io \"cluster\" not found") {
             f.set("missing", "ImagePruner cluster")
         } else {
             return nil

@@ -43,7 +43,7 @@ struct PrunerRoleIncomplete: DiagnosticRule {
     let priority = 30
 
     func match(_ item: ErrorItem) -> Facts? {
-        guard item.lineText.contains("\"system:image-pruner\" not found") else { return nil }
+        guard item.lineText.has("\"system:image-pruner\" not found") else { return nil }
         var f = Facts()
         f.set("role", "missing")
         return f

@@ -43,7 +43,7 @@ struct PrunerStale: DiagnosticRule {
         let t = item.lineText
         guard PrunerContext.mentioned(in: t) else { return nil }
         var f = Facts()
-        f.set("event", t.contains("too many missed") ? "too many missed start times" : "missed scheduled time")
+        f.set("event", t.has("too many missed") ? "too many missed start times" : "missed scheduled time")
         return f
     }
 }

@@ -42,7 +42,7 @@ struct PrunerSuspended: DiagnosticRule {
     let priority = 30
 
     func match(_ item: ErrorItem) -> Facts? {
-        guard item.lineText.contains("pruner job has been suspended") else { return nil }
+        guard item.lineText.has("pruner job has been suspended") else { return nil }
         var f = Facts()
         f.set("condition", "Scheduled=False (Suspended)")
         return f

@@ -41,7 +41,7 @@ struct RegistryRemoved: DiagnosticRule {
 
     func match(_ item: ErrorItem) -> Facts? {
         let t = item.lineText
-        guard t.contains("registry is removed") || t.contains("managementState: Removed") || t.contains("\"managementState\":\"Removed\"") else {
+        guard t.has("registry is removed") || t.has("managementState: Removed") || t.has("\"managementState\":\"Removed\"") else {
             return nil
         }
         var f = Facts()

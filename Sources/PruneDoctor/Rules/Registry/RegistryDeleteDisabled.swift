@@ -66,7 +66,7 @@ struct RegistryDeleteDisabled: DiagnosticRule {
     func match(_ item: ErrorItem) -> Facts? {
         let t = RegistryOperation.refusalText(item)
         var f = RegistryOperation.facts(item)
-        let coded = RegistryOperation.errcode("UNSUPPORTED", in: t) || t.contains("The operation is unsupported")
+        let coded = RegistryOperation.errcode("UNSUPPORTED", in: t) || t.has("The operation is unsupported")
         let status = RegistryOperation.status(of: item)
         // A 405 to a GET ping is a wrong endpoint, not disabled deletes: require a delete, or a
         // client that did not say which request it was (a cleanup script's curl, a UI's HTTP library).

@@ -61,16 +61,16 @@ struct RegistryHostUndetermined: DiagnosticRule {
         } else if let spec = t.slice(after: "unable to parse \"", before: "\"") {
             f.set("pullSpec", spec)
             f.set("parseError", RegistryOperation.message(after: "\": ", in: t))
-        } else if let r = t.range(of: " does not include a registry") {
+        } else if let r = t.find(" does not include a registry") {
             let head = t[..<r.lowerBound]
             f.set("pullSpec", String(head.split(separator: " ").last ?? head))
-        } else if t.contains("unable to find the remote registry host") || t.contains("unable to determine registry") {
+        } else if t.has("unable to find the remote registry host") || t.has("unable to determine registry") {
             f.set("reason", RegistryOperation.message(after: "registry host: ", in: t)
                 ?? RegistryOperation.message(after: "unable to determine registry: ", in: t))
         } else {
             return nil
         }
-        f.set("ocWording", t.contains("unable to determine registry") ? "oc 3.x (unable to determine registry)" : nil)
+        f.set("ocWording", t.has("unable to determine registry") ? "oc 3.x (unable to determine registry)" : nil)
         return f
     }
 }

@@ -62,7 +62,7 @@ struct RegistryPingStatus: DiagnosticRule {
         var f = Facts()
         f.set("status", RegistryOperation.describe(status))
         f["statusCode"] = .int(status.code)
-        if item.wrapper == OcWrapper.legacy || item.text.contains("unexpected status code") {
+        if item.wrapper == OcWrapper.legacy || item.text.has("unexpected status code") {
             f.set("pingedPaths", "/healthz (oc 3.6 and older)")
         } else if item.wrapper != nil {
             f.set("pingedPaths", "/ then /healthz")

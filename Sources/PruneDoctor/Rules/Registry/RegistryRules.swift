@@ -43,9 +43,9 @@ enum RegistryOperation {
         } else if let r = t.slice(after: "FAILED to delete ", before: " ") ?? t.slice(after: "failed to delete ", before: " ") {
             f.set("operation", "delete")
             f.set("reference", r.hasSuffix(":") ? String(r.dropLast()) : r)
-        } else if item.method == "DELETE" || t.contains("-X DELETE") {
+        } else if item.method == "DELETE" || t.has("-X DELETE") {
             f.set("operation", "delete")
-        } else if item.wrapper != nil || t.contains("unexpected status") || t.contains("pinging") || t.contains("ping attempt") {
+        } else if item.wrapper != nil || t.has("unexpected status") || t.has("pinging") || t.has("ping attempt") {
             f.set("operation", "ping")
         }
         if let stream = t.slice(after: "imagestream ", before: ": ") { f.set("imageStream", stream) }
@@ -58,14 +58,14 @@ enum RegistryOperation {
         var f = Facts()
         let parts = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         if method == "DELETE" {
-            if let r = parts.range(of: "/manifests/"), parts.hasPrefix("/v2/") {
+            if let r = parts.find("/manifests/"), parts.hasPrefix("/v2/") {
                 f.set("operation", "delete manifest")
                 f.set("repository", String(parts[parts.index(parts.startIndex, offsetBy: 4)..<r.lowerBound]))
                 f.set("manifest", String(parts[r.upperBound...]))
             } else if parts.hasPrefix("/admin/blobs/") {
                 f.set("operation", "delete blob")
                 f.set("blob", String(parts.dropFirst("/admin/blobs/".count)))
-            } else if let r = parts.range(of: "/blobs/"), parts.hasPrefix("/v2/") {
+            } else if let r = parts.find("/blobs/"), parts.hasPrefix("/v2/") {
                 f.set("operation", "delete layer link")
                 f.set("repository", String(parts[parts.index(parts.startIndex, offsetBy: 4)..<r.lowerBound]))
                 f.set("blob", String(parts[r.upperBound...]))
@@ -96,7 +96,7 @@ enum RegistryOperation {
         var after = item.url != nil ? item.message : ""
         if item.url == nil, let scheme = item.text.findLast("://") {
             let rest = item.text[scheme.upperBound...]
-            if let sep = rest.find(": "), !rest[..<sep.lowerBound].contains(" ") { after = String(rest[sep.upperBound...]) }
+            if let sep = rest.find(": "), !rest[..<sep.lowerBound].has(" ") { after = String(rest[sep.upperBound...]) }
         }
         let m = after.trimmingCharacters(in: CharacterSet(charactersIn: " .\n"))
         let digits = m.prefix(while: \.isNumber)
@@ -142,7 +142,7 @@ enum RegistryOperation {
         for marker in ["unexpected status: ", "unexpected status code ", "invalid status code from registry ", "StatusCode: ",
                        "HTTP ", "status=", "responded with status "] {
             var rest = Substring(text)
-            while let r = rest.range(of: marker) {
+            while let r = rest.find(marker) {
                 let after = rest[r.upperBound...]
                 let digits = after.prefix(while: \.isNumber)
                 if digits.count == 3, let code = Int(digits) {
@@ -164,23 +164,23 @@ enum RegistryOperation {
 
     /// Every `{"code":"X","message":"…"}` or `code: message` distribution error code in the text.
     static func errcode(_ code: String, in text: String) -> Bool {
-        if text.contains(code.lowercased() + ": ") || text.contains(code + ": ") || text.contains("err.code=" + code.lowercased()) {
+        if text.contains(code.lowercased() + ": ") || text.contains(code + ": ") || text.has("err.code=" + code.lowercased()) {
             return true
         }
         // The JSON body may sit inside one or more levels of string escaping (`\\\"code\\\":…`).
-        let plain = text.contains("\\") ? text.replacingOccurrences(of: "\\", with: "") : text
-        return plain.contains("\"code\":\"\(code)\"") || plain.contains("\"code\": \"\(code)\"")
+        let plain = text.has("\\") ? text.replacingOccurrences(of: "\\", with: "") : text
+        return plain.has("\"code\":\"\(code)\"") || plain.has("\"code\": \"\(code)\"")
     }
 
     /// The message after `prefix`, up to a closing quote, a line end or the end of the text.
     static func message(after prefix: String, in text: String) -> String? {
-        guard let r = text.range(of: prefix) else { return nil }
+        guard let r = text.find(prefix) else { return nil }
         let m = text[r.upperBound...].prefix(while: { $0 != "\"" && $0 != "\n" })
         return m.isEmpty ? nil : String(m)
     }
 
     /// Kubernetes API text: these never come from a registry.
     static func isKubernetesAPI(_ text: String) -> Bool {
-        text.contains("Error from server") || text.contains(" is forbidden: ") || text.contains("You must be logged in to the server")
+        text.has("Error from server") || text.has(" is forbidden: ") || text.has("You must be logged in to the server")
     }
 }

@@ -98,16 +98,16 @@ struct RegistryUnauthorized: DiagnosticRule {
 /// `authorization token required` is the challenge every client meets first, not a refusal.
 enum RegistryToken {
     static func refusal(in line: String) -> String? {
-        if line.contains("insufficient scope") {
+        if line.has("insufficient scope") {
             return "insufficient scope: the token does not grant the action (delete needs the \"delete\" or \"*\" action)"
         }
-        if line.contains("token not to be used after") {
+        if line.has("token not to be used after") {
             return "expired: " + (RegistryOperation.message(after: "token not to be used after ", in: line).map { "not to be used after " + $0 } ?? "token expired")
         }
-        if line.contains("token used before") {
+        if line.has("token used before") {
             return "not yet valid (clock skew between the token service and the registry)"
         }
-        if line.contains("error authorizing context: invalid token") {
+        if line.has("error authorizing context: invalid token") {
             return "invalid token (expired, wrongly signed or from an untrusted issuer)"
         }
         return nil

@@ -57,13 +57,13 @@ struct RegistryHTTPOnly: DiagnosticRule {
 
     func match(_ item: ErrorItem) -> Facts? {
         var f = Facts()
-        if item.text.contains("server gave HTTP response to HTTPS client") {
+        if item.text.has("server gave HTTP response to HTTPS client") {
             if item.hints.contains(.appendForceInsecure) {
                 f.set("ocHint", "oc suggested --force-insecure (no insecure fallback was allowed, so only https was tried)")
             }
             return f
         }
-        if item.text.contains("wrong version number") {
+        if item.text.has("wrong version number") {
             f.set("observedBy", "OpenSSL: the first bytes back were not a TLS record")
             return f
         }

@@ -90,7 +90,7 @@ struct RegistryTLSOnly: DiagnosticRule {
             f.set("alertDescription", kind.alertDescription)
             return f
         }
-        if item.text.contains("Client sent an HTTP request to an HTTPS server") {
+        if item.text.has("Client sent an HTTP request to an HTTPS server") {
             f.set("httpAnswer", "400 \"Client sent an HTTP request to an HTTPS server.\": a Go TLS server answering plain HTTP")
             return f
         }
@@ -104,16 +104,16 @@ struct RegistryTLSOnly: DiagnosticRule {
             f.set("confidence", "medium: one line cannot tell a TLS port that hangs up on plain HTTP from a connection dropped on the way; against a registry over http:// the TLS port is the usual cause")
             return f
         }
-        if item.text.contains("TLS handshake error from"), item.text.contains("first record does not look like a TLS handshake") {
+        if item.text.has("TLS handshake error from"), item.text.has("first record does not look like a TLS handshake") {
             f.set("observedBy", "the registry's own log: a client sent non-TLS bytes to its TLS port")
             f.set("clientAddress", item.text.slice(after: "TLS handshake error from ", before: ": "))
             return f
         }
-        if item.text.contains("Received HTTP/0.9") {
+        if item.text.has("Received HTTP/0.9") {
             f.set("httpAnswer", "bytes that are not HTTP (curl saw HTTP/0.9): a TLS server answering plain HTTP")
             return f
         }
-        if item.text.contains("400 Bad Request"), item.text.contains("unexpected status") {
+        if item.text.has("400 Bad Request"), item.text.has("unexpected status") {
             // A 400 to the ping is what a TLS port answers to http; only when http was used.
             let viaHTTP = item.scheme == "http" || item.registryHost?.hasPrefix("http://") == true || item.aggregateSize > 1
             guard viaHTTP else { return nil }

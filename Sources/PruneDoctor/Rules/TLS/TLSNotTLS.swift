@@ -55,11 +55,11 @@ struct TLSNotTLS: DiagnosticRule {
     func match(_ item: ErrorItem) -> Facts? {
         let text = item.message
         // A Go TLS server logging a client's plaintext: the opposite direction (registry-tls-only).
-        if text.contains("TLS handshake error from") { return nil }
+        if text.has("TLS handshake error from") { return nil }
         var f = Facts()
-        if text.contains("first record does not look like a TLS handshake") {
+        if text.has("first record does not look like a TLS handshake") {
             f.set("recordError", "first record does not look like a TLS handshake")
-        } else if let r = text.range(of: "oversized record received with length "),
+        } else if let r = text.find("oversized record received with length "),
                   let n = Int(text[r.upperBound...].prefix(while: \.isNumber)) {
             f.set("recordError", "oversized record received with length \(n)")
             f["recordLength"] = .int(n)
@@ -72,7 +72,7 @@ struct TLSNotTLS: DiagnosticRule {
         } else {
             return nil
         }
-        if text.contains("proxyconnect") { f.set("via", "proxy (proxyconnect)") }
+        if text.has("proxyconnect") { f.set("via", "proxy (proxyconnect)") }
         return f
     }
 }

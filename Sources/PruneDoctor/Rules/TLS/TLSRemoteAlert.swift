@@ -94,19 +94,19 @@ struct TLSRemoteAlert: DiagnosticRule {
         let text = item.message
         // A Go server's own log ("http: TLS handshake error from CLIENT: remote error: …"): there the
         // remote is the client, which rejected the server's certificate; the opposite direction.
-        if text.contains("TLS handshake error from") { return nil }
+        if text.has("TLS handshake error from") { return nil }
         var f = Facts()
         var alertText: String?
-        if let r = text.range(of: "remote error: tls: ") {
+        if let r = text.find("remote error: tls: ") {
             alertText = String(text[r.upperBound...].prefix { !"\"\n,)]".contains($0) })
             f.set("tlsStack", "Go crypto/tls")
-        } else if let r = ["tlsv13 alert ", "tlsv1 alert ", "sslv3 alert "].lazy.compactMap({ text.range(of: $0) }).first {
+        } else if let r = ["tlsv13 alert ", "tlsv1 alert ", "sslv3 alert "].lazy.compactMap({ text.find($0) }).first {
             alertText = String(text[r.upperBound...].prefix { !":,)]\n".contains($0) })
             f.set("tlsStack", "OpenSSL")
-        } else if text.contains("tlsv1 unrecognized name") {
+        } else if text.has("tlsv1 unrecognized name") {
             alertText = "unrecognized name"
             f.set("tlsStack", "OpenSSL")
-        } else if let r = text.range(of: "SSL alert number "), let code = UInt8(text[r.upperBound...].prefix(while: \.isNumber)) {
+        } else if let r = text.find("SSL alert number "), let code = UInt8(text[r.upperBound...].prefix(while: \.isNumber)) {
             alertText = ProtocolBytes.alertName(code).replacingOccurrences(of: "_", with: " ")
             f.set("tlsStack", "OpenSSL")
         }
@@ -118,7 +118,7 @@ struct TLSRemoteAlert: DiagnosticRule {
         } else {
             f.set("alertCategory", "other")
         }
-        if let r = text.range(of: "SSL alert number "), let code = Int(text[r.upperBound...].prefix(while: \.isNumber)) {
+        if let r = text.find("SSL alert number "), let code = Int(text[r.upperBound...].prefix(while: \.isNumber)) {
             f["alertCode"] = .int(code)
         }
         return f
