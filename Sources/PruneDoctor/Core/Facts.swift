@@ -8,6 +8,13 @@ public struct Facts: Sendable, Equatable {
         for (k, v) in pairs { self[k] = v }
     }
 
+    /// These facts with each value transformed, keys and order kept.
+    func mapValues(_ transform: (JSONValue) -> JSONValue) -> Facts {
+        var out = Facts()
+        out.pairs = pairs.map { ($0.0, transform($0.1)) }
+        return out
+    }
+
     public static func == (a: Facts, b: Facts) -> Bool { JSONValue.object(a.pairs) == JSONValue.object(b.pairs) }
 
     public subscript(key: String) -> JSONValue? {
@@ -54,6 +61,15 @@ public struct Facts: Sendable, Equatable {
             }
         }
         return out
+    }
+
+    /// One entry of `placeholderValues`, without building them all.
+    func placeholderValue(_ key: String) -> String? {
+        switch self[key] {
+        case let .string(s)?: s
+        case let .int(i)?: String(i)
+        default: nil
+        }
     }
 
     public var json: JSONValue { .object(pairs) }

@@ -201,7 +201,7 @@ extension Redactor {
         out.title = apply(f.title)
         out.summary = apply(f.summary)
         out.evidence = f.evidence.map(masked)
-        out.facts = Facts(f.facts.pairs.map { ($0.0, apply($0.1)) })
+        out.facts = f.facts.mapValues { apply($0) }
         out.notes = f.notes.map { apply($0) }
         out.remediation = f.remediation.map { apply($0) }
         out.warnings = f.warnings.map { apply($0) }

@@ -19,6 +19,8 @@ public final class Redactor {
     /// Registered and learned names for this level, built once and rebuilt after a change:
     /// all of them, and those with bytes outside a token (longest first).
     private var knownNames: (all: [String: String], special: [(String, String)])?
+    /// Texts `maskSecrets` had to run its patterns on, with their results.
+    private var secretsMasked: [String: String] = [:]
 
     public init(level: RedactionLevel?) {
         self.level = level
@@ -36,7 +38,7 @@ public final class Redactor {
     /// it alone (a `user: alice` fact). Call it on every value of an output before `apply`.
     public func learn(_ value: String) {
         guard let level else { return }
-        let found = collect(Redactor.maskSecrets(value), level: level)
+        let found = collect(maskSecretsOnce(value), level: level)
         guard !found.isEmpty else { return }
         learned += found.map { ($0.0, $0.1) }
         knownNames = nil
@@ -74,7 +76,7 @@ public final class Redactor {
     /// One value, masked: secrets always, names as `level` asks. The result is still a plain
     /// value for a renderer to escape.
     public func apply(_ text: String) -> String {
-        let masked = Redactor.maskSecrets(text)
+        let masked = maskSecretsOnce(text)
         guard let level else { return masked }
         let known = names(for: level)
         var names = known.all
@@ -259,35 +261,89 @@ public final class Redactor {
         try! NSRegularExpression(pattern: p)
     }
 
-    /// Each pattern with the literals one of which must occur for it to match (a cheap
-    /// pre-check, so big outputs with no secret are not run through the regex engine).
-    static let secretPatterns: [(NSRegularExpression, String, [String])] = [
-        (re("sha256~[A-Za-z0-9_-]{8,}"), "sha256~<token>", ["sha256~"]),
-        (re("(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]{8,}"), "$1 <token>", ["earer", "EARER", "asic", "ASIC"]),
-        (re("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{4,}"), "<token>", ["eyJ"]),
+    /// A secret pattern, compiled the first time a text holds one of its literals: most runs
+    /// never need one, and compiling them all costs more than a small diagnosis.
+    final class SecretPattern: @unchecked Sendable {
+        let pattern: String
+        let template: String
+        /// One of these must occur for the pattern to be tried (a cheap pre-check, so big
+        /// outputs with no secret are not run through the regex engine).
+        let literals: [String]
+        private let lock = NSLock()
+        private var compiled: NSRegularExpression?
+
+        init(_ pattern: String, _ template: String, _ literals: [String]) {
+            self.pattern = pattern
+            self.template = template
+            self.literals = literals
+        }
+
+        var regex: NSRegularExpression {
+            lock.withLock {
+                if let compiled { return compiled }
+                let r = Redactor.re(pattern)
+                compiled = r
+                return r
+            }
+        }
+    }
+
+    static let secretPatterns: [SecretPattern] = [
+        SecretPattern("sha256~[A-Za-z0-9_-]{8,}", "sha256~<token>", ["sha256~"]),
+        SecretPattern("(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]{8,}", "$1 <token>", ["earer", "EARER", "asic", "ASIC"]),
+        SecretPattern("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{4,}", "<token>", ["eyJ"]),
         // Also as JSON keys (`"password": "…"`) and in Go's %q form (`\"auth\":\"…\"`).
         // A value ends at a quote of either kind, so it never swallows the next key.
-        (re(#"(?i)((?:token|password|passwd|secret|\\?"auth|\.dockerconfigjson)\\?"?\s*[:=]\s*(?:\\?"|')?)(?:\\(?!")|[^\s\\",}']){4,}"#),
-         "$1<token>", ["oken", "OKEN", "assw", "ASSW", "ecret", "ECRET", "auth\"", "auth\\\"", "dockerconfigjson"]),
+        SecretPattern(#"(?i)((?:token|password|passwd|secret|\\?"auth|\.dockerconfigjson)\\?"?\s*[:=]\s*(?:\\?"|')?)(?:\\(?!")|[^\s\\",}']){4,}"#,
+                      "$1<token>", ["oken", "OKEN", "assw", "ASSW", "ecret", "ECRET", "auth\"", "auth\\\"", "dockerconfigjson"]),
         // Signed URLs' signatures (`?sig=`, `X-Amz-Signature=`), only as a query parameter:
         // `signature: insecure algorithm` is an x509 error, not a secret.
-        (re(#"(?i)(\bsig(?:nature)?=)[^\s\\"&,}]{4,}"#), "$1<token>", ["ig=", "IG=", "ure=", "URE="]),
+        SecretPattern(#"(?i)(\bsig(?:nature)?=)[^\s\\"&,}]{4,}"#, "$1<token>", ["ig=", "IG=", "ure=", "URE="]),
         // After the key=value pattern, and never across a quote or backslash, so a flag's value
         // cannot swallow the next key (`--token=x\"X-Registry-Token: y`).
-        (re(#"(--token[= ]['"]?)[^\s"'\\]+"#), "$1<token>", ["--token"]),
+        SecretPattern(#"(--token[= ]['"]?)[^\s"'\\]+"#, "$1<token>", ["--token"]),
         // Bounded repetitions: over a megabyte-long run of letters, unbounded ones backtrack quadratically.
-        (re("([a-z][a-z0-9+.-]{0,31}://)[^/\\s:@\"]{1,256}:[^/\\s@\"]{1,1024}@"), "$1<credentials>@", ["://"]),
-        (re("(-u\\s{1,8}['\"]?)[^\\s'\":]{1,256}:[^\\s'\"]{1,1024}"), "$1<credentials>", ["-u "]),
+        // Tried only when the text also holds an `@`.
+        SecretPattern("([a-z][a-z0-9+.-]{0,31}://)[^/\\s:@\"]{1,256}:[^/\\s@\"]{1,1024}@", "$1<credentials>@", ["://"]),
+        SecretPattern("(-u\\s{1,8}['\"]?)[^\\s'\":]{1,256}:[^\\s'\"]{1,1024}", "$1<credentials>", ["-u "]),
     ]
+
+    /// Finds every secret pattern's literals in one pass over a text's bytes.
+    static let secretLiterals = LiteralSet(secretPatterns.map(\.literals))
 
     /// Masks bearer tokens, basic-auth credentials and pull-secret blobs.
     public static func maskSecrets(_ s: String) -> String {
+        var tried = secretGroups(s)
+        guard tried != 0 else { return s }
         var out = s
-        for (re, template, literals) in secretPatterns where literals.contains(where: { ByteSearch.contains(out, $0) }) {
-            if literals == ["://"], !ByteSearch.contains(out, "@") { continue }
-            out = re.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out), withTemplate: template)
+        for (i, p) in secretPatterns.enumerated() where tried & (1 << i) != 0 {
+            let next = p.regex.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out), withTemplate: p.template)
+            if next != out {
+                out = next
+                // Later patterns are tried on the masked text, as if each looked for its literals anew.
+                tried = secretGroups(out)
+            }
         }
         return out
+    }
+
+    /// The patterns (a bit each) whose literals `s` holds: the ones to try on it.
+    static func secretGroups(_ s: String) -> UInt64 {
+        var groups = secretLiterals.groups(in: s)
+        for (i, p) in secretPatterns.enumerated() where groups & (1 << i) != 0 && p.literals == ["://"] && !ByteSearch.contains(s, "@") {
+            groups &= ~(1 << UInt64(i))
+        }
+        return groups
+    }
+
+    /// `maskSecrets`, remembered for texts a pattern had to be tried on: a report repeats the
+    /// same remediation steps and notes for every host.
+    func maskSecretsOnce(_ s: String) -> String {
+        guard Redactor.secretGroups(s) != 0 else { return s }
+        if let known = secretsMasked[s] { return known }
+        let masked = Redactor.maskSecrets(s)
+        secretsMasked[s] = masked
+        return masked
     }
 
     // MARK: names
