@@ -4,6 +4,7 @@ import PruneDoctor
 
 struct Rules: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rules",
         abstract: "List every cause the tool knows: ID, layer, severity and title.",
         discussion: """
             Examples:
@@ -33,6 +34,7 @@ struct Rules: ParsableCommand {
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "explain",
         abstract: "Everything one rule knows: why it happens, symptoms, how to confirm, remediation, warnings.",
         discussion: """
             Examples:
@@ -67,6 +69,7 @@ struct Explain: ParsableCommand {
 
 struct Runbook: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "runbook",
         abstract: "The whole catalogue as a support runbook: Markdown, or one self-contained HTML page.",
         discussion: """
             Examples:
@@ -104,12 +107,14 @@ struct Runbook: ParsableCommand {
 
 struct Scenarios: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "scenarios",
         abstract: "Run Scenarios/-style folders and report which expectations fail.",
         subcommands: [Check.self]
     )
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Run every scenario under DIR (diagnose: input.txt + expect.json; retention: snapshot/ + expect.json).",
             discussion: """
                 Add your site's own cases the same way and run them after every upgrade.

@@ -4,6 +4,7 @@ import PruneDoctor
 
 struct Diagnose: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diagnose",
         abstract: "Name the known causes in pasted error output (oc, the pruner job, podman/skopeo, docker, curl, openssl).",
         discussion: """
             Reads files, or standard input when no file (or `-`) is given, of any size.
@@ -66,17 +67,19 @@ struct Diagnose: ParsableCommand {
         }
         let redactor = output.redactor()
         let shown = redactor.masked(diagnosis)
-        let rendered: String
         switch output.format {
-        case .json: rendered = shown.json.serialized()
+        case .json:
+            // Bytes straight to stdout: a large report is not copied into a String and back.
+            var bytes = shown.json.serializedBytes()
+            bytes.append(0x0A)
+            writeOutBytes(bytes)
         case .markdown:
-            rendered = DiagnosisRenderer.markdown(shown, context: redactor.masked(ReportContext(
+            writeOut(DiagnosisRenderer.markdown(shown, context: redactor.masked(ReportContext(
                 command: (["prunedoc"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
                 generatedAt: Timestamps.format(Date()), elapsedSeconds: Date().timeIntervalSince(started),
-                inputs: inputs.compactMap(\.name))))
-        default: rendered = DiagnosisRenderer.text(shown, style: TextStyle(color: output.useColor))
+                inputs: inputs.compactMap(\.name)))))
+        default: writeOut(DiagnosisRenderer.text(shown, style: TextStyle(color: output.useColor)))
         }
-        writeOut(rendered)
         if let failOn, diagnosis.findings.contains(where: { $0.severity >= failOn }) {
             throw ExitCode(3)
         }

@@ -34,11 +34,11 @@ public struct Finding: Sendable {
     public var references: [String]
 
     public init(description d: RuleDescription, evidence: [EvidenceLine], facts: Facts, notes: [String] = []) {
-        var values = facts.placeholderValues
         // The wording names the client that printed the line; oc when none is known.
         let client = facts.string("client").flatMap(ClientKind.init(rawValue:)) ?? .unknown
-        values["client"] = client.displayName
-        let fill = { (t: String) in RuleDescription.fill(t, values) }
+        let fill = { (t: String) in
+            RuleDescription.fill(t) { $0 == "client" ? client.displayName : facts.placeholderValue($0) }
+        }
         rule = d.id
         title = fill(d.title)
         summary = fill(d.summary)

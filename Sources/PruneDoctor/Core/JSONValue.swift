@@ -42,58 +42,80 @@ public enum JSONValue: Sendable, Equatable {
 
     /// Compact or indented JSON text.
     public func serialized(pretty: Bool = true) -> String {
-        var out = ""
-        out.reserveCapacity(256)
-        write(into: &out, pretty: pretty, indent: 0)
-        return out
+        String(decoding: serializedBytes(pretty: pretty), as: UTF8.self)
     }
 
-    private func write(into out: inout String, pretty: Bool, indent: Int) {
+    /// The same text as `serialized`, as UTF-8 bytes: written straight into a byte buffer, since
+    /// appending to a String piece by piece costs several times more on large reports.
+    public func serializedBytes(pretty: Bool = true) -> [UInt8] {
+        let out = ByteBuffer(capacity: 1 << 16)
+        write(into: out, pretty: pretty, indent: 0)
+        return out.bytes
+    }
+
+    private func write(into out: ByteBuffer, pretty: Bool, indent: Int) {
         switch self {
-        case .null: out += "null"
-        case let .bool(b): out += b ? "true" : "false"
-        case let .int(i): out += String(i)
+        case .null: out.append(literal: "null")
+        case let .bool(b): out.append(b ? "true" : "false")
+        case let .int(i): out.append(String(i))
         case let .double(d):
-            if d.isFinite { out += (d == d.rounded() && abs(d) < 1e15) ? String(Int(d)) : String(d) } else { out += "null" }
-        case let .string(s): JSONValue.quote(s, into: &out)
+            out.append(d.isFinite ? ((d == d.rounded() && abs(d) < 1e15) ? String(Int(d)) : String(d)) : "null")
+        case let .string(s): JSONValue.quote(s, into: out)
         case let .array(items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { out.append(literal: "[]"); return }
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                if pretty { out += "\n"; out += String(repeating: " ", count: indent + 2) }
-                item.write(into: &out, pretty: pretty, indent: indent + 2)
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                if pretty { out.newline(indent: indent + 2) }
+                item.write(into: out, pretty: pretty, indent: indent + 2)
             }
-            if pretty { out += "\n"; out += String(repeating: " ", count: indent) }
-            out += "]"
+            if pretty { out.newline(indent: indent) }
+            out.append(UInt8(ascii: "]"))
         case let .object(pairs):
-            if pairs.isEmpty { out += "{}"; return }
-            out += "{"
+            if pairs.isEmpty { out.append(literal: "{}"); return }
+            out.append(UInt8(ascii: "{"))
             for (i, (k, v)) in pairs.enumerated() {
-                if i > 0 { out += "," }
-                if pretty { out += "\n"; out += String(repeating: " ", count: indent + 2) }
-                JSONValue.quote(k, into: &out)
-                out += pretty ? ": " : ":"
-                v.write(into: &out, pretty: pretty, indent: indent + 2)
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                if pretty { out.newline(indent: indent + 2) }
+                JSONValue.quote(k, into: out)
+                if pretty { out.append(literal: ": ") } else { out.append(UInt8(ascii: ":")) }
+                v.write(into: out, pretty: pretty, indent: indent + 2)
             }
-            if pretty { out += "\n"; out += String(repeating: " ", count: indent) }
-            out += "}"
+            if pretty { out.newline(indent: indent) }
+            out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// `quote(_:into:)` for a String buffer.
+    public static func quote(_ s: String, into out: inout String) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count + 2)
+        quote(s, into: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
     }
 
     /// JSON string escaping; control characters always come out as `\u00XX`, so JSON output
     /// can never carry a raw escape sequence to a terminal. Runs of bytes that need nothing are
     /// copied whole: evidence lines are long and almost never need an escape.
-    public static func quote(_ s: String, into out: inout String) {
-        out += "\""
+    public static func quote(_ s: String, into out: inout [UInt8]) {
+        let buffer = ByteBuffer(capacity: s.utf8.count + 16)
+        quote(s, into: buffer)
+        out.append(contentsOf: buffer.view)
+    }
+
+    static func quote(_ s: String, into out: ByteBuffer) {
+        out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { b in
             var run = 0
             var i = 0
-            func flush(_ end: Int) {
-                if end > run { out += String(decoding: UnsafeBufferPointer(rebasing: b[run..<end]), as: UTF8.self) }
-            }
+            let raw = UnsafeRawPointer(b.baseAddress)
             while i < b.count {
+                // Eight bytes at a time while none of them needs a look.
+                if let raw, i + 8 <= b.count, !JSONValue.mayNeedEscape(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                    i += 8
+                    continue
+                }
                 let c = b[i]
                 // C1 controls (U+0080…U+009F) are 0xC2 0x80…0x9F in UTF-8.
                 let c1 = c == 0xC2 && i + 1 < b.count && b[i + 1] <= 0x9F
@@ -101,26 +123,102 @@ public enum JSONValue: Sendable, Equatable {
                     i += 1
                     continue
                 }
-                flush(i)
+                if i > run { out.append(UnsafeBufferPointer(rebasing: b[run..<i])) }
                 switch c {
-                case 0x22: out += "\\\""
-                case 0x5C: out += "\\\\"
-                case 0x0A: out += "\\n"
-                case 0x0D: out += "\\r"
-                case 0x09: out += "\\t"
+                case 0x22: out.append(literal: "\\\"")
+                case 0x5C: out.append(literal: "\\\\")
+                case 0x0A: out.append(literal: "\\n")
+                case 0x0D: out.append(literal: "\\r")
+                case 0x09: out.append(literal: "\\t")
                 default:
                     let v = c1 ? b[i + 1] : c
-                    let hex = Array("0123456789abcdef".unicodeScalars)
-                    out += "\\u00"
-                    out.unicodeScalars.append(hex[Int(v >> 4)])
-                    out.unicodeScalars.append(hex[Int(v & 15)])
+                    let hex: StaticString = "0123456789abcdef"
+                    out.append(literal: "\\u00")
+                    out.append(hex.utf8Start[Int(v >> 4)])
+                    out.append(hex.utf8Start[Int(v & 15)])
                 }
                 i += c1 ? 2 : 1
                 run = i
             }
-            flush(b.count)
+            if b.count > run { out.append(UnsafeBufferPointer(rebasing: b[run..<b.count])) }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// A growable byte buffer with unchecked appends, for writers that emit megabytes a few bytes
+/// at a time (an Array append checks uniqueness and capacity on every call).
+final class ByteBuffer {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always)
+    private func reserve(_ n: Int) {
+        guard count + n > capacity else { return }
+        var grown = capacity * 2
+        while grown < count + n { grown *= 2 }
+        let new = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        new.update(from: base, count: count)
+        base.deallocate()
+        base = new
+        capacity = grown
+    }
+
+    @inline(__always)
+    func append(_ b: UInt8) {
+        reserve(1)
+        base[count] = b
+        count += 1
+    }
+
+    @inline(__always)
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let p = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(bytes.count)
+        (base + count).update(from: p, count: bytes.count)
+        count += bytes.count
+    }
+
+    func append(literal s: StaticString) {
+        append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    func append(_ s: String) {
+        var s = s
+        s.withUTF8 { append($0) }
+    }
+
+    /// A newline and `indent` spaces.
+    func newline(indent: Int) {
+        reserve(indent + 1)
+        base[count] = 0x0A
+        (base + count + 1).initialize(repeating: UInt8(ascii: " "), count: indent)
+        count += indent + 1
+    }
+
+    var view: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+    var bytes: [UInt8] { Array(view) }
+}
+
+extension JSONValue {
+    /// Whether one of eight bytes is a quote, a backslash, a control character, DEL or 0xC2 (the
+    /// lead byte of C1 controls); word-wide tests, exact for "any".
+    @inline(__always)
+    static func mayNeedEscape(_ x: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZero(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        let below20 = (x &- ones &* 0x20) & ~x & highs
+        return below20 | hasZero(x ^ (ones &* 0x22)) | hasZero(x ^ (ones &* 0x5C)) | hasZero(x ^ (ones &* 0x7F))
+            | hasZero(x ^ (ones &* 0xC2)) != 0
     }
 }
 

@@ -87,25 +87,43 @@ public struct RuleDescription: Sendable {
 
     /// Fills `{name}` placeholders from `values`, then from the defaults.
     public static func fill(_ template: String, _ values: [String: String]) -> String {
-        guard template.utf8.contains(UInt8(ascii: "{")) else { return template }
+        fill(template) { values[$0] }
+    }
+
+    /// Fills `{name}` placeholders from `value(name)`, then from the defaults. Walks the bytes:
+    /// braces are ASCII, and a template is filled once per finding.
+    static func fill(_ template: String, _ value: (String) -> String?) -> String {
+        let u = template.utf8
+        guard var open = template.byteIndex(of: UInt8(ascii: "{")) else { return template }
         var out = ""
-        var rest = Substring(template)
-        while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
-            guard let close = rest[open...].firstIndex(of: "}") else { break }
-            let key = String(rest[rest.index(after: open)..<close])
-            if key.allSatisfy({ $0.isLetter || $0.isNumber }), !key.isEmpty,
-               let value = values[key] ?? placeholderDefaults[key] {
-                out += value
-                rest = rest[rest.index(after: close)...]
+        out.reserveCapacity(u.count + 64)
+        var rest = u.startIndex
+        while true {
+            out += template[rest..<open]
+            guard let close = template.byteIndex(of: UInt8(ascii: "}"), from: open) else { rest = open; break }
+            let key = String(template[u.index(after: open)..<close])
+            if isPlaceholderName(key), let v = value(key) ?? placeholderDefaults[key] {
+                out += v
+                rest = u.index(after: close)
             } else {
                 // Not a placeholder (a Go template's `{{…}}`): keep the brace, look inside.
                 out += "{"
-                rest = rest[rest.index(after: open)...]
+                rest = u.index(after: open)
             }
+            guard let next = template.byteIndex(of: UInt8(ascii: "{"), from: rest) else { break }
+            open = next
         }
-        out += rest
+        out += template[rest...]
         return out
+    }
+
+    /// Letters and digits only, at least one: ASCII decided on bytes, the rest by Character.
+    private static func isPlaceholderName(_ key: String) -> Bool {
+        guard !key.isEmpty else { return false }
+        if key.utf8.allSatisfy({ $0 < 0x80 }) {
+            return key.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) }
+        }
+        return key.allSatisfy { $0.isLetter || $0.isNumber }
     }
 }
 

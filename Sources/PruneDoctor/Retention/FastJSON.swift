@@ -43,10 +43,6 @@ public enum FastJSON {
             out.append(0x22)
             return true
         }
-        if !plain {
-            var q = ""
-            JSONValue.quote(s, into: &q)
-            out.append(contentsOf: q.utf8)
-        }
+        if !plain { JSONValue.quote(s, into: &out) }
     }
 }
