@@ -55,6 +55,36 @@ import Testing
         }
     }
 
+    /// A file bigger than one window is read where it is mapped: one core or two, it gives the
+    /// diagnosis of the same text read from memory, line counts included, from the start of the
+    /// file or from where its descriptor stands.
+    @Test(.timeLimit(.minutes(1)))
+    func mappedFilesEqualTextInMemory() throws {
+        var log: [UInt8] = []
+        var seed: UInt64 = 20
+        while log.count < 2 * LogReader.defaultChunkSize + LogReader.maxLineBytes + 12345 {
+            log += mixedLog(seed: seed, crlf: seed % 2 == 0)
+            seed += 1
+        }
+        let whole = engine.diagnose(text: String(decoding: log, as: UTF8.self)).json.serialized()
+        #expect(whole.contains("\"linesRead\""))
+        for pipelined in [false, true] {
+            let mapped = try diagnose(log, chunkSize: LogReader.defaultChunkSize, pipelined: pipelined)
+            #expect(mapped == whole, "pipelined \(pipelined)")
+        }
+        // Without a final newline, and read from an offset that is not page-aligned.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("prunedoc-map-\(UUID().uuidString).log").path
+        let skipped = Array("I1129 14:13:28.170187       1 prune.go:212] skipped\n".utf8)
+        let unterminated = Array(log.dropLast(log.last == 0x0A ? 1 : 0))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(skipped + unterminated)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        #expect(lseek(fd, off_t(skipped.count), SEEK_SET) == off_t(skipped.count))
+        let fromOffset = try engine.diagnose(inputs: [(name: nil, fd: fd)], chunkSize: LogReader.defaultChunkSize, pipelined: true).json.serialized()
+        #expect(fromOffset == engine.diagnose(text: String(decoding: unterminated, as: UTF8.self)).json.serialized())
+    }
+
     /// Every anchor, at every position parity, inside random bytes: the scan reports the first
     /// line holding an anchor, and every anchor present, as a naive search over every position does.
     @Test(.timeLimit(.minutes(1)))

@@ -3,15 +3,15 @@ import Foundation
 /// Finds literal anchors in bytes fast, without decoding text. Each anchor is keyed by two
 /// adjacent 3-byte windows (its rarest pair), so the scan needs to look at every second
 /// position only: whichever of the two windows starts at a sampled position is seen. A look is
-/// a load, a multiply and a bit test in an 8 KB filter that stays in L1 cache; only filter hits
-/// are compared in full, against anchors kept in one flat byte array.
+/// a load, a multiply and a one-byte flag of a 64 KB table, four looks to a branch; only flagged
+/// windows are compared, first the window's own bytes, then the anchor, kept in one flat array.
 public struct AnchorScanner: Sendable {
     /// Anchors must be at least this long, so every one has two adjacent 3-byte windows.
     public static let minimumAnchorLength = 4
     static let window = 3
     static let stride = minimumAnchorLength - window + 1
 
-    private let filter: [UInt64]      // 65,536 bits
+    private let filter: [UInt8]       // 65,536 flags, one per hash
     private let slots: [UInt16]       // hash → first entry index + 1 (entries of a hash are adjacent)
     private let entries: [Entry]
     private let bytes: [UInt8]        // every anchor's bytes, one after another
@@ -23,6 +23,7 @@ public struct AnchorScanner: Sendable {
         let offset: Int32              // where the keyed window begins in the anchor
         let anchor: Int32              // index in `anchors`
         let hash: UInt16
+        let window: UInt32             // the keyed window's 3 bytes, first byte lowest
     }
 
     @inline(__always)
@@ -31,7 +32,7 @@ public struct AnchorScanner: Sendable {
     public init(anchors: [String]) {
         let unique = Array(Set(anchors.filter { $0.utf8.count >= AnchorScanner.minimumAnchorLength })).sorted()
         self.anchors = unique
-        var filter = [UInt64](repeating: 0, count: 1024)
+        var filter = [UInt8](repeating: 0, count: 65536)
         var all: [UInt8] = []
         var keyed: [Entry] = []
         for (index, a) in unique.enumerated() {
@@ -45,8 +46,10 @@ public struct AnchorScanner: Sendable {
             for j in 0..<AnchorScanner.stride {
                 let o = bestOffset + j
                 let h = AnchorScanner.hash(UInt32(b[o]) | UInt32(b[o + 1]) << 8 | UInt32(b[o + 2]) << 16)
-                filter[h >> 6] |= 1 << UInt64(h & 63)
-                keyed.append(Entry(start: Int32(all.count), count: Int32(b.count), offset: Int32(o), anchor: Int32(index), hash: UInt16(h)))
+                filter[h] = 1
+                let window = UInt32(b[o]) | UInt32(b[o + 1]) << 8 | UInt32(b[o + 2]) << 16
+                keyed.append(Entry(start: Int32(all.count), count: Int32(b.count), offset: Int32(o), anchor: Int32(index), hash: UInt16(h),
+                                   window: window))
             }
             all += b
         }
@@ -63,12 +66,23 @@ public struct AnchorScanner: Sendable {
     /// How often a window's bytes turn up in ordinary logs (hex digests, English words, prune
     /// output); lower is rarer. Common trigrams and word boundaries count extra.
     static func commonness<C: Collection>(_ w: C) -> Int where C.Element == UInt8 {
-        var score = w.reduce(0) { $0 + commonness($1) }
-        let lower = w.map { $0 | (UInt8(ascii: "A")...UInt8(ascii: "Z") ~= $0 ? 0x20 : 0) }
-        if commonTrigrams.contains(String(decoding: lower, as: UTF8.self)) { score += 12 }
+        var score = 0
+        var packed: UInt32 = 0
+        var shift: UInt32 = 0
+        for b in w {
+            score += commonness(b)
+            packed |= UInt32(b | (UInt8(ascii: "A")...UInt8(ascii: "Z") ~= b ? 0x20 : 0)) << shift
+            shift += 8
+        }
+        if w.count == 3, commonTrigramKeys.contains(packed) { score += 12 }
         if w.contains(UInt8(ascii: " ")) { score += 10 }
         return score
     }
+
+    /// `commonTrigrams`, each packed into an integer (first byte lowest), for quick lookups.
+    static let commonTrigramKeys: Set<UInt32> = Set(commonTrigrams.map { t in
+        t.utf8.reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+    })
 
     static func commonness(_ b: UInt8) -> Int {
         switch b {
@@ -87,13 +101,14 @@ public struct AnchorScanner: Sendable {
     }
 
     /// Frequent English trigrams, word ends and the words of ordinary prune output (registry,
-    /// repository, manifest, layer link, blob, image, deleted, object, enabled, remove …),
-    /// lower-cased.
+    /// repository, manifest, layer link, blob, image, deleted, object, enabled, remove, prune,
+    /// openshift …), lower-cased.
     static let commonTrigrams: Set<String> = Set("""
         the and ing ion tio ent ati for her ter hat tha ere ate his con res ver all ons nce men ith ted ers pro \
         thi wit are ess not ive was ect rea com eve per int est sta cti ica ist ear ain one our iti rat ima mag \
         age reg egi gis str try err rro ror obj bje jec del ele let eti tin blo lob rep epo pos osi sit ito tor \
-        ory sha lay aye yer lin ink man ani nif ife fes mod odi dif ifi fic cat abl ble nab rem emo mov ove
+        ory sha lay aye yer lin ink man ani nif ife fes mod odi dif ifi fic cat abl ble nab rem emo mov ove \
+        pru run une ope pen ens nsh shi hif
         """.split(separator: " ").map(String.init)).union(["ry ", "ed ", "ng ", "er ", "es ", "to ", " to", " th",
                                                          "in ", " in", "on ", " on", "of ", " of", "is ", "at "])
 
@@ -104,38 +119,77 @@ public struct AnchorScanner: Sendable {
     public func firstMatch(in p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
         guard to - from >= AnchorScanner.minimumAnchorLength else { return nil }
         return filter.withUnsafeBufferPointer { f -> Int? in
-            let raw = UnsafeRawPointer(p)
-            var i = from
-            let last = to - AnchorScanner.window
-            while i <= last {
-                let h = AnchorScanner.hash(raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
-                if f[h >> 6] & (1 &<< UInt64(h & 63)) != 0, let hit = verify(p, at: i, slot: h, from: from, to: to) {
-                    return hit
+            slots.withUnsafeBufferPointer { sl -> Int? in
+                entries.withUnsafeBufferPointer { es -> Int? in
+                    bytes.withUnsafeBufferPointer { all -> Int? in
+                        let raw = UnsafeRawPointer(p)
+                        var i = from
+                        let last = to - AnchorScanner.window
+                        @inline(__always) func look(_ at: Int) -> UInt8 {
+                            f[AnchorScanner.hash(raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))]
+                        }
+                        // Four looks per round, one branch for all of them; hits are verified in order.
+                        let s = AnchorScanner.stride
+                        while i &+ 3 &* s <= last {
+                            if look(i) | look(i &+ s) | look(i &+ 2 &* s) | look(i &+ 3 &* s) != 0 {
+                                for k in 0..<4 {
+                                    let at = i &+ k &* s
+                                    let w = raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)
+                                    let h = AnchorScanner.hash(w)
+                                    if f[h] != 0,
+                                       let hit = AnchorScanner.verify(p, at: at, window: w & 0x00FF_FFFF, slot: Int(sl[h]), from: from, to: to, es, all) {
+                                        return hit
+                                    }
+                                }
+                            }
+                            i &+= 4 &* s
+                        }
+                        while i <= last {
+                            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+                            let h = AnchorScanner.hash(w)
+                            if f[h] != 0,
+                               let hit = AnchorScanner.verify(p, at: i, window: w & 0x00FF_FFFF, slot: Int(sl[h]), from: from, to: to, es, all) {
+                                return hit
+                            }
+                            i &+= AnchorScanner.stride
+                        }
+                        return nil
+                    }
                 }
-                i &+= AnchorScanner.stride
             }
-            return nil
         }
     }
 
+    /// The start of an anchor keyed by the window at `i`, lying wholly in `from..<to`, or nil.
+    /// The window's own bytes are compared first, so a hash collision costs a few instructions.
     @inline(never)
-    private func verify(_ p: UnsafePointer<UInt8>, at i: Int, slot h: Int, from: Int, to: Int) -> Int? {
-        let first = Int(slots[h])
-        guard first != 0 else { return nil }
-        return entries.withUnsafeBufferPointer { es -> Int? in
-            bytes.withUnsafeBufferPointer { all -> Int? in
-                var k = first - 1
-                while k < es.count, es[k].hash == UInt16(h) {
-                    let e = es[k]
-                    k += 1
-                    let start = i - Int(e.offset)
-                    let n = Int(e.count)
-                    guard start >= from, start + n <= to else { continue }
-                    if memcmp(p + start, all.baseAddress! + Int(e.start), n) == 0 { return start }
-                }
-                return nil
-            }
+    private static func verify(_ p: UnsafePointer<UInt8>, at i: Int, window: UInt32, slot: Int, from: Int, to: Int,
+                               _ es: UnsafeBufferPointer<Entry>, _ all: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard slot != 0 else { return nil }
+        let hash = es[slot - 1].hash
+        var k = slot - 1
+        while k < es.count, es[k].hash == hash {
+            let e = es[k]
+            k += 1
+            guard e.window == window else { continue }
+            let start = i - Int(e.offset)
+            let n = Int(e.count)
+            guard start >= from, start + n <= to else { continue }
+            if AnchorScanner.equal(p + start, all.baseAddress! + Int(e.start), n) { return start }
         }
+        return nil
+    }
+
+    /// Whether `n` (at least 4) bytes at `a` and `b` are equal: two overlapping loads up to 8
+    /// bytes, the rest by memcmp.
+    @inline(__always)
+    static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        if n <= 8 {
+            return ra.loadUnaligned(as: UInt32.self) == rb.loadUnaligned(as: UInt32.self)
+                && ra.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self) == rb.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+        }
+        return ra.loadUnaligned(as: UInt64.self) == rb.loadUnaligned(as: UInt64.self) && memcmp(a + 8, b + 8, n - 8) == 0
     }
 
     /// Which of `anchors` occur in `s` (by index), in one pass over its bytes.
@@ -154,14 +208,15 @@ public struct AnchorScanner: Sendable {
                         var i = 0
                         while i <= n - AnchorScanner.window {
                             let h = AnchorScanner.hash(raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
-                            if f[h >> 6] & (1 &<< UInt64(h & 63)) != 0, slots[h] != 0 {
+                            if f[h] != 0, slots[h] != 0 {
                                 var k = Int(slots[h]) - 1
                                 while k < es.count, es[k].hash == UInt16(h) {
                                     let e = es[k]
                                     k += 1
                                     let start = i - Int(e.offset)
-                                    guard start >= 0, start + Int(e.count) <= n, !found[Int(e.anchor)] else { continue }
-                                    if memcmp(p + start, all.baseAddress! + Int(e.start), Int(e.count)) == 0 { found[Int(e.anchor)] = true }
+                                    guard start >= 0, start + Int(e.count) <= n, !found[Int(e.anchor)],
+                                          e.window == raw.loadUnaligned(fromByteOffset: i, as: UInt32.self) & 0x00FF_FFFF else { continue }
+                                    if AnchorScanner.equal(p + start, all.baseAddress! + Int(e.start), Int(e.count)) { found[Int(e.anchor)] = true }
                                 }
                             }
                             i &+= AnchorScanner.stride
