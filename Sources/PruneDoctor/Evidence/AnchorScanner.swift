@@ -39,15 +39,17 @@ public struct AnchorScanner: Sendable {
             let b = Array(a.utf8)
             var bestOffset = 0
             var bestScore = Int.max
+            // Each window scored once; a key is the pair (or run) of adjacent windows whose worst is best.
+            let scores = (0...(b.count - AnchorScanner.window)).map { AnchorScanner.commonness(b[$0..<($0 + AnchorScanner.window)]) }
             for k in 0...(b.count - AnchorScanner.window - AnchorScanner.stride + 1) {
-                let score = (0..<AnchorScanner.stride).map { AnchorScanner.commonness(b[(k + $0)...].prefix(AnchorScanner.window)) }.max()!
+                let score = scores[k..<(k + AnchorScanner.stride)].max()!
                 if score < bestScore { bestScore = score; bestOffset = k }
             }
             for j in 0..<AnchorScanner.stride {
                 let o = bestOffset + j
-                let h = AnchorScanner.hash(UInt32(b[o]) | UInt32(b[o + 1]) << 8 | UInt32(b[o + 2]) << 16)
-                filter[h] = 1
                 let window = UInt32(b[o]) | UInt32(b[o + 1]) << 8 | UInt32(b[o + 2]) << 16
+                let h = AnchorScanner.hash(window)
+                filter[h] = 1
                 keyed.append(Entry(start: Int32(all.count), count: Int32(b.count), offset: Int32(o), anchor: Int32(index), hash: UInt16(h),
                                    window: window))
             }
@@ -68,13 +70,16 @@ public struct AnchorScanner: Sendable {
     static func commonness<C: Collection>(_ w: C) -> Int where C.Element == UInt8 {
         var score = 0
         var packed: UInt32 = 0
+        var lower: UInt32 = 0
         var shift: UInt32 = 0
         for b in w {
             score += commonness(b)
-            packed |= UInt32(b | (UInt8(ascii: "A")...UInt8(ascii: "Z") ~= b ? 0x20 : 0)) << shift
+            packed |= UInt32(b) << shift
+            lower |= UInt32(b | (UInt8(ascii: "A")...UInt8(ascii: "Z") ~= b ? 0x20 : 0)) << shift
             shift += 8
         }
-        if w.count == 3, commonTrigramKeys.contains(packed) { score += 12 }
+        // A window that shares its hash with a common trigram is flagged wherever that trigram is.
+        if w.count == 3, commonTrigramKeys.contains(lower) || commonTrigramHashes.contains(hash(packed)) { score += 12 }
         if w.contains(UInt8(ascii: " ")) { score += 10 }
         return score
     }
@@ -83,6 +88,7 @@ public struct AnchorScanner: Sendable {
     static let commonTrigramKeys: Set<UInt32> = Set(commonTrigrams.map { t in
         t.utf8.reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
     })
+    static let commonTrigramHashes: Set<Int> = Set(commonTrigramKeys.map(hash))
 
     static func commonness(_ b: UInt8) -> Int {
         switch b {
@@ -110,7 +116,7 @@ public struct AnchorScanner: Sendable {
         ory sha lay aye yer lin ink man ani nif ife fes mod odi dif ifi fic cat abl ble nab rem emo mov ove \
         pru run une ope pen ens nsh shi hif
         """.split(separator: " ").map(String.init)).union(["ry ", "ed ", "ng ", "er ", "es ", "to ", " to", " th",
-                                                         "in ", " in", "on ", " on", "of ", " of", "is ", "at "])
+                                                         "in ", " in", "on ", " on", "of ", " of", "is ", "at ", " pr"])
 
     /// Position of an anchor occurrence that lies wholly in `from..<to`, or nil. It is on the
     /// first line (the first stretch without `\n`) that holds one, though not always the

@@ -114,8 +114,10 @@ public enum ErrorLineParser {
             if let close = s.firstIndex(of: "]") { return s[s.index(after: close)...] }
         }
         // syslog: Jan  5 14:29:21 host proc[123]: …
-        if s.prefix(17).count > 16, let m = s.first, m.isUppercase,
-           ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].contains(String(s.prefix(3))) {
+        // (The cheap tests first: every line goes through them.)
+        if let m = s.first, m.isUppercase,
+           ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].contains(String(s.prefix(3))),
+           s.prefix(17).count > 16 {
             let afterTime = s.index(s.startIndex, offsetBy: 15)
             if s[s.index(s.startIndex, offsetBy: 9)] == ":" || s[s.index(s.startIndex, offsetBy: 10)] == ":" {
                 let rest = s[afterTime...].drop(while: { $0 == " " })
@@ -123,7 +125,8 @@ public enum ErrorLineParser {
             }
         }
         // 2023-01-05T05:29:21Z … or 2022/05/28 19:26:07 …
-        if s.prefix(20).count > 19, s.prefix(4).allSatisfy(\.isNumber) {
+        if let d = s.utf8.first, d >= 0x80 || (d >= UInt8(ascii: "0") && d <= UInt8(ascii: "9")),
+           s.prefix(4).allSatisfy(\.isNumber), s.prefix(20).count > 19 {
             let idx4 = s.index(s.startIndex, offsetBy: 4)
             if s[idx4] == "-" || s[idx4] == "/" {
                 let token = s.prefix(while: { $0 != " " })
