@@ -39,4 +39,31 @@ import Testing
             #expect(parsed == [s])
         }
     }
+
+    /// Indented JSON written one value at a time, as the byte writer's output must read.
+    func pretty(_ v: JSONValue, _ indent: Int = 0) -> String {
+        let pad = { (n: Int) in "\n" + String(repeating: " ", count: n) }
+        switch v {
+        case let .array(items):
+            if items.isEmpty { return "[]" }
+            return "[" + items.map { pad(indent + 2) + pretty($0, indent + 2) }.joined(separator: ",") + pad(indent) + "]"
+        case let .object(pairs):
+            if pairs.isEmpty { return "{}" }
+            return "{" + pairs.map { pad(indent + 2) + reference($0.0) + ": " + pretty($0.1, indent + 2) }.joined(separator: ",") + pad(indent) + "}"
+        case let .string(s): return reference(s)
+        default: return v.serialized()
+        }
+    }
+
+    /// Long arrays are written in two halves on two cores; the text is the same as written whole.
+    @Test func longArraysWrittenInHalvesReadAsOne() {
+        var rng = SplitMix(state: 9)
+        for count in [0, 1, JSONValue.splitArrayCount - 1, JSONValue.splitArrayCount, 1001] {
+            let items: [JSONValue] = (0..<count).map { i in
+                .object([("n", .int(i)), ("s", .string(String(rng.next(), radix: 36) + "\"\n")), ("a", .array([.bool(i % 2 == 0), .null]))])
+            }
+            let value = JSONValue.object([("schemaVersion", .int(1)), ("findings", .array(items)), ("empty", .array([]))])
+            #expect(value.serialized() == pretty(value), "\(count) items")
+        }
+    }
 }

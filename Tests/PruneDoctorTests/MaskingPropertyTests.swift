@@ -203,6 +203,22 @@ import Testing
         #expect(checked == 400 * 3 * 6)
     }
 
+    /// A report with hundreds of findings is masked on two cores: each finding comes out as it
+    /// does masked alone.
+    @Test(.timeLimit(.minutes(1)))
+    func manyFindingsMaskedOnTwoCoresAsOneByOne() throws {
+        var g = SplitMix(state: 41)
+        var text = ""
+        for _ in 0..<200 { text += String(decoding: Self.line(&g).bytes, as: UTF8.self) + "\n" }
+        let some = DiagnosisEngine().diagnose(text: text)
+        #expect(!some.findings.isEmpty)
+        var many = some
+        while many.findings.count < 2 * JSONValue.splitArrayCount { many.findings += some.findings }
+        let together = Redactor(level: nil).masked(many).findings.map { $0.json.serialized() }
+        let alone = many.findings.map { Redactor(level: nil).masked($0).json.serialized() }
+        #expect(together == alone)
+    }
+
     @Test func theReportedReproductionIsValidJSON() throws {
         let line = #"error: failed to ping registry r.example.com: Get "https://r.example.com/v2/token?access_token=abc123&scope=x": http: server gave HTTP response to HTTPS client"#
         let d = Redactor(level: nil).masked(DiagnosisEngine().diagnose(text: line))

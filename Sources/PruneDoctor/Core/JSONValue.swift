@@ -49,11 +49,15 @@ public enum JSONValue: Sendable, Equatable {
     /// appending to a String piece by piece costs several times more on large reports.
     public func serializedBytes(pretty: Bool = true) -> [UInt8] {
         let out = ByteBuffer(capacity: 1 << 16)
-        write(into: out, pretty: pretty, indent: 0)
+        write(into: out, pretty: pretty, indent: 0, split: true)
         return out.bytes
     }
 
-    private func write(into out: ByteBuffer, pretty: Bool, indent: Int) {
+    /// Arrays this long are written in two halves, one per core (the first one met, not those
+    /// inside it): a report of a thousand findings.
+    static let splitArrayCount = 256
+
+    private func write(into out: ByteBuffer, pretty: Bool, indent: Int, split: Bool = false) {
         switch self {
         case .null: out.append(literal: "null")
         case let .bool(b): out.append(b ? "true" : "false")
@@ -64,10 +68,16 @@ public enum JSONValue: Sendable, Equatable {
         case let .array(items):
             if items.isEmpty { out.append(literal: "[]"); return }
             out.append(UInt8(ascii: "["))
-            for (i, item) in items.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                if pretty { out.newline(indent: indent + 2) }
-                item.write(into: out, pretty: pretty, indent: indent + 2)
+            if split, items.count >= JSONValue.splitArrayCount {
+                let half = items.count / 2
+                let second = ByteBuffer(capacity: 1 << 16)
+                let parts = [(0..<half, out), (half..<items.count, second)]
+                DispatchQueue.concurrentPerform(iterations: 2) { k in
+                    JSONValue.writeItems(items, parts[k].0, into: parts[k].1, pretty: pretty, indent: indent)
+                }
+                out.append(second.view)
+            } else {
+                JSONValue.writeItems(items, items.indices, into: out, pretty: pretty, indent: indent)
             }
             if pretty { out.newline(indent: indent) }
             out.append(UInt8(ascii: "]"))
@@ -79,10 +89,19 @@ public enum JSONValue: Sendable, Equatable {
                 if pretty { out.newline(indent: indent + 2) }
                 JSONValue.quote(k, into: out)
                 if pretty { out.append(literal: ": ") } else { out.append(UInt8(ascii: ":")) }
-                v.write(into: out, pretty: pretty, indent: indent + 2)
+                v.write(into: out, pretty: pretty, indent: indent + 2, split: split)
             }
             if pretty { out.newline(indent: indent) }
             out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// The items in `range` of an array, each after its separator (none before the first item).
+    private static func writeItems(_ items: [JSONValue], _ range: Range<Int>, into out: ByteBuffer, pretty: Bool, indent: Int) {
+        for i in range {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            if pretty { out.newline(indent: indent + 2) }
+            items[i].write(into: out, pretty: pretty, indent: indent + 2)
         }
     }
 
@@ -148,7 +167,7 @@ public enum JSONValue: Sendable, Equatable {
 
 /// A growable byte buffer with unchecked appends, for writers that emit megabytes a few bytes
 /// at a time (an Array append checks uniqueness and capacity on every call).
-final class ByteBuffer {
+final class ByteBuffer: @unchecked Sendable {
     private var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private(set) var count = 0

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Masking of whole reports, value by value, before a renderer sees them: every renderer
 /// (text, JSON, Markdown, HTML) escapes masked values for its own syntax, so masking can never
 /// break the syntax and a secret can never hide behind an escape.
@@ -9,7 +11,22 @@ extension Redactor {
         for f in d.findings { learn(f) }
         for e in d.unrecognized { learn(e.text) }
         var out = d
-        out.findings = d.findings.map(maskedValues)
+        if level == nil, d.findings.count >= JSONValue.splitArrayCount {
+            // Secrets alone depend on nothing but the value: half the findings are masked on the
+            // other core, by a redactor of its own (its only state is what it remembered).
+            let half = d.findings.count / 2
+            let halves = MaskedHalves(self, Redactor(level: nil))
+            DispatchQueue.concurrentPerform(iterations: 2) { k in
+                if k == 0 {
+                    halves.first = d.findings[..<half].map(halves.mine.maskedValues)
+                } else {
+                    halves.second = d.findings[half...].map(halves.helper.maskedValues)
+                }
+            }
+            out.findings = halves.first + halves.second
+        } else {
+            out.findings = d.findings.map(maskedValues)
+        }
         out.unrecognized = d.unrecognized.map(masked)
         return out
     }
@@ -189,6 +206,17 @@ extension Redactor {
         return v
     }
 
+    private func holdsSecretLiteral(_ f: Finding) -> Bool {
+        let values = [f.title, f.summary] + f.notes + f.remediation + f.warnings
+        if values.contains(where: { Redactor.secretGroups($0) != 0 }) { return true }
+        if f.evidence.contains(where: { Redactor.secretGroups($0.text) != 0 || $0.file.map { Redactor.secretGroups($0) != 0 } == true }) {
+            return true
+        }
+        var found = false
+        f.facts.json.forEachString { if !found, Redactor.secretGroups($0) != 0 { found = true } }
+        return found
+    }
+
     private func learn(_ f: Finding) {
         for e in f.evidence { learn(e.text) }
         learn(f.facts.json)
@@ -197,6 +225,8 @@ extension Redactor {
 
     /// Every value a finding shows; the rule id, severity and references are the tool's own.
     private func maskedValues(_ f: Finding) -> Finding {
+        // Without --redact only secrets change a value; a finding with none stays as it is.
+        if level == nil, !holdsSecretLiteral(f) { return f }
         var out = f
         out.title = apply(f.title)
         out.summary = apply(f.summary)
@@ -206,5 +236,18 @@ extension Redactor {
         out.remediation = f.remediation.map { apply($0) }
         out.warnings = f.warnings.map { apply($0) }
         return out
+    }
+}
+
+/// Two redactors and what each masked, handed to two cores: each core uses one redactor and
+/// writes one half.
+private final class MaskedHalves: @unchecked Sendable {
+    let mine: Redactor
+    let helper: Redactor
+    var first: [Finding] = []
+    var second: [Finding] = []
+    init(_ mine: Redactor, _ helper: Redactor) {
+        self.mine = mine
+        self.helper = helper
     }
 }
