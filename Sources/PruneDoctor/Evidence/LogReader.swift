@@ -134,18 +134,16 @@ public struct LogReader: Sendable {
             var previous: [CandidateLine] = []
             while !state.done {
                 if pipelined {
-                    // The other core also maps the next window's pages in and unmaps what is
-                    // done, so the scanning core takes no page faults and the end no long munmap.
+                    // The other core also unmaps what is done: unmapping 100 MB at the end took
+                    // longer than writing the report.
                     let handed = previous
                     let done = state.start
-                    let ahead = state.start + reader.chunkSize + LogReader.maxLineBytes
                     DispatchQueue.concurrentPerform(iterations: 2) { k in
                         if k == 0 {
                             state.step(reader)
                         } else {
                             for c in handed { sink.body(c) }
                             mapped.release(before: done)
-                            mapped.prefault(from: ahead, count: reader.chunkSize + LogReader.maxLineBytes)
                         }
                     }
                 } else {
@@ -375,7 +373,6 @@ final class MappedFile: @unchecked Sendable {
     private let page: Int
     /// Bytes at the start of the region already unmapped (whole pages).
     private var released = 0
-    private var canPopulate = true
 
     /// nil for pipes, terminals and files smaller than `minimum` bytes: those are read.
     init?(fd: Int32, minimum: Int) {
@@ -401,16 +398,6 @@ final class MappedFile: @unchecked Sendable {
         guard end > released else { return }
         munmap(region + released, end - released)
         released = end
-    }
-
-    /// Maps in the pages of `bytes[offset..<offset + count]` (MADV_POPULATE_READ, Linux 5.14 and
-    /// later) without waiting for the faults of reading them.
-    func prefault(from offset: Int, count n: Int) {
-        guard canPopulate, offset < count else { return }
-        let start = (Int(bitPattern: bytes + offset) - Int(bitPattern: region)) / page * page
-        let end = min(length, Int(bitPattern: bytes + min(count, offset + n)) - Int(bitPattern: region))
-        guard start >= released, end > start else { return }
-        if madvise(region + start, end - start, 22 /* MADV_POPULATE_READ */) != 0 { canPopulate = false }
     }
 
     func close() {
