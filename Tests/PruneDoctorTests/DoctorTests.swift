@@ -427,7 +427,7 @@ import Testing
         }
         let bytes = Array(text.utf8)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("podlog-\(UUID().uuidString).log").path
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let pod = "image-pruner-29931840-abcde"
         let streamed = try PodLog.read(FileDescriptorSource(path: path), namespace: "n", pod: pod, container: "c", previous: false, file: "f")

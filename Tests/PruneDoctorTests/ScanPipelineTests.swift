@@ -55,11 +55,11 @@ import Testing
         }
     }
 
-    /// A file bigger than one window is read where it is mapped: one core or two, it gives the
-    /// diagnosis of the same text read from memory, line counts included, from the start of the
-    /// file or from where its descriptor stands.
+    /// A file bigger than one window, read in chunks on one core or two, gives the diagnosis of
+    /// the same text read from memory, line counts included, from the start of the file or from
+    /// where its descriptor stands.
     @Test(.timeLimit(.minutes(1)))
-    func mappedFilesEqualTextInMemory() throws {
+    func filesBiggerThanAWindowEqualTextInMemory() throws {
         var log: [UInt8] = []
         var seed: UInt64 = 20
         while log.count < 2 * LogReader.defaultChunkSize + LogReader.maxLineBytes + 12345 {
@@ -69,11 +69,11 @@ import Testing
         let whole = engine.diagnose(text: String(decoding: log, as: UTF8.self)).json.serialized()
         #expect(whole.contains("\"linesRead\""))
         for pipelined in [false, true] {
-            let mapped = try diagnose(log, chunkSize: LogReader.defaultChunkSize, pipelined: pipelined)
-            #expect(mapped == whole, "pipelined \(pipelined)")
+            let read = try diagnose(log, chunkSize: LogReader.defaultChunkSize, pipelined: pipelined)
+            #expect(read == whole, "pipelined \(pipelined)")
         }
         // Without a final newline, and read from an offset that is not page-aligned.
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("prunedoc-map-\(UUID().uuidString).log").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("prunedoc-window-\(UUID().uuidString).log").path
         let skipped = Array("I1129 14:13:28.170187       1 prune.go:212] skipped\n".utf8)
         let unterminated = Array(log.dropLast(log.last == 0x0A ? 1 : 0))
         #expect(FileManager.default.createFile(atPath: path, contents: Data(skipped + unterminated)))

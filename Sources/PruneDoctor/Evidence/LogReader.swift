@@ -41,11 +41,6 @@ public struct LogReader: Sendable {
     /// exactly those of the one-core path, so the results are too; `body` is only ever called
     /// from one thread at a time.
     public mutating func read(fd: Int32, pipelined: Bool = true, _ body: (CandidateLine) -> Void) throws {
-        if let mapped = MappedFile(fd: fd, minimum: chunkSize + LogReader.maxLineBytes) {
-            defer { mapped.close() }
-            read(mapped: mapped, pipelined: pipelined, body)
-            return
-        }
         let state = ReadState(capacity: chunkSize + LogReader.maxLineBytes + LogReader.maxJoinBytes + 16)
         try withoutActuallyEscaping(body) { deliver in
             let sink = Sink(deliver)
@@ -123,70 +118,6 @@ public struct LogReader: Sendable {
         init(_ body: @escaping (CandidateLine) -> Void) { self.body = body }
     }
 
-    /// A regular file bigger than one window, read where it is mapped: windows as `read(bytes:)`
-    /// makes them, so the results are the same, pipelined as `read(fd:)` is. The kernel copies
-    /// nothing; on a 100 MB log that copy took longer than scanning half of it.
-    private mutating func read(mapped: MappedFile, pipelined: Bool, _ body: (CandidateLine) -> Void) {
-        let state = MappedState(mapped)
-        let reader = self
-        withoutActuallyEscaping(body) { deliver in
-            let sink = Sink(deliver)
-            var previous: [CandidateLine] = []
-            while !state.done {
-                if pipelined {
-                    // The other core also unmaps what is done: unmapping 100 MB at the end took
-                    // longer than writing the report.
-                    let handed = previous
-                    let done = state.start
-                    DispatchQueue.concurrentPerform(iterations: 2) { k in
-                        if k == 0 {
-                            state.step(reader)
-                        } else {
-                            for c in handed { sink.body(c) }
-                            mapped.release(before: done)
-                        }
-                    }
-                } else {
-                    for c in previous { sink.body(c) }
-                    state.step(reader)
-                }
-                previous = state.found
-                state.found = []
-            }
-            for c in previous { sink.body(c) }
-        }
-        bytesRead = mapped.count
-        linesRead = state.lineNo - 1 + (mapped.count > 0 && mapped.bytes[mapped.count - 1] != 0x0A ? 1 : 0)
-    }
-
-    /// The mapped path's position, handed between the two cores (one of them at a time).
-    private final class MappedState: @unchecked Sendable {
-        let file: MappedFile
-        var start = 0
-        var lineNo = 1
-        var done = false
-        var found: [CandidateLine] = []
-        init(_ file: MappedFile) { self.file = file }
-
-        /// One window of `read(bytes:)`'s size. The last one is copied with padding, since the
-        /// scan reads a few bytes past a window's end and the mapping ends with the file.
-        func step(_ reader: LogReader) {
-            let count = file.count
-            guard start < count else { done = true; return }
-            let end = min(count, start + reader.chunkSize + LogReader.maxLineBytes)
-            var used = 0
-            if end == count {
-                var tail = Array(UnsafeBufferPointer(start: file.bytes + start, count: end - start))
-                tail.append(contentsOf: repeatElement(0, count: 16))
-                used = tail.withUnsafeBufferPointer { b in
-                    reader.process(b.baseAddress!, count: end - start, eof: true, lineNo: &lineNo) { found.append($0) }
-                }
-            } else {
-                used = reader.process(file.bytes + start, count: end - start, eof: false, lineNo: &lineNo) { found.append($0) }
-            }
-            start = used == 0 ? count : start + used
-        }
-    }
 
     public mutating func read(bytes: [UInt8], _ body: (CandidateLine) -> Void) {
         var lineNo = 1
@@ -359,49 +290,6 @@ public struct LogReader: Sendable {
             i += 1
         }
         return n
-    }
-}
-
-/// A regular file mapped read-only from the descriptor's position to its end (the position is
-/// moved to the end, as reading it would). Like any mapped reader, it relies on the file not
-/// shrinking while it is read.
-final class MappedFile: @unchecked Sendable {
-    let bytes: UnsafePointer<UInt8>
-    let count: Int
-    private let region: UnsafeMutableRawPointer
-    private let length: Int
-    private let page: Int
-    /// Bytes at the start of the region already unmapped (whole pages).
-    private var released = 0
-
-    /// nil for pipes, terminals and files smaller than `minimum` bytes: those are read.
-    init?(fd: Int32, minimum: Int) {
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
-        let position = lseek(fd, 0, SEEK_CUR)
-        guard position >= 0, Int(st.st_size) - Int(position) >= max(minimum, 1) else { return nil }
-        let page = max(4096, Int(sysconf(Int32(_SC_PAGESIZE))))
-        let aligned = Int(position) / page * page
-        let length = Int(st.st_size) - aligned
-        guard let region = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, off_t(aligned)), region != MAP_FAILED else { return nil }
-        self.region = region
-        self.length = length
-        self.page = page
-        bytes = UnsafePointer(region.assumingMemoryBound(to: UInt8.self)) + (Int(position) - aligned)
-        count = Int(st.st_size) - Int(position)
-        lseek(fd, off_t(st.st_size), SEEK_SET)
-    }
-
-    /// Unmaps the whole pages before `bytes + offset`: text there was read and copied out.
-    func release(before offset: Int) {
-        let end = (Int(bitPattern: bytes + offset) - Int(bitPattern: region)) / page * page
-        guard end > released else { return }
-        munmap(region + released, end - released)
-        released = end
-    }
-
-    func close() {
-        if length > released { munmap(region + released, length - released) }
     }
 }
 
