@@ -111,32 +111,11 @@ struct DoctorCommand: ParsableCommand {
         } catch {
             state.accessReviewProblem = "\(error)"
         }
-        if probe { probeRegistry(&state, client: reader.client) }
+        if probe { Doctor.probeRegistry(&state, client: reader.client, connectTo: connectTo) }
         let pruner = result.failures.filter { f in ClusterKind.prunerKinds.contains { $0.groupResource == f.kind } }
         let loaded: Result<Snapshot, Error> = pruner.isEmpty
             ? Result { try SnapshotLoader.load(files: sink.snapshotFiles) }
             : .failure(SnapshotError(file: "live", message: "not readable: " + pruner.map(\.description).joined(separator: "; ")))
         return Doctor.report(state: state, snapshot: loaded, imagesJSON: sink.files["images.json"], now: now)
-    }
-
-    /// Pings the pruner's registry URL with the CA of configmap openshift-image-registry/serviceca.
-    func probeRegistry(_ state: inout PrunerState, client: KubeClient) {
-        guard let url = Doctor(state: state).probeURL() else {
-            state.probe = DoctorProbe(url: "-", connectTo: connectTo, ca: "-", outcome: "not-run", ocWouldPrint: "",
-                                      detail: "the pruner runs with --prune-registry=false (or there is no pruner): it does not contact the registry")
-            return
-        }
-        var pem: [UInt8]?
-        var source = "the service CA of configmap \(ClusterKind.registryNamespace)/serviceca"
-        if let out = try? client.getRaw(Doctor.serviceCAPath), out.status == 0,
-           let doc = try? JSONSerialization.jsonObject(with: Data(out.stdout)) as? [String: Any],
-           let ca = (doc["data"] as? [String: Any])?[Doctor.serviceCAKey] as? String, RegistryProber.certificateCount(pem: Array(ca.utf8)) > 0 {
-            pem = Array(ca.utf8)
-        } else {
-            source = "no CA: configmap \(ClusterKind.registryNamespace)/serviceca has no \(Doctor.serviceCAKey) this login can read (the pruner would fail the same way)"
-        }
-        let (summary, findings) = Doctor.probeRegistry(url: url, caPEM: pem, caSource: source, connectTo: connectTo, timeout: 10)
-        state.probe = summary
-        state.probeFindings = findings
     }
 }

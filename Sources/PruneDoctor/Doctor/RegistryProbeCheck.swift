@@ -82,4 +82,26 @@ extension Doctor {
         }
         return (summary, findings)
     }
+
+    /// Live `--probe`: the pruner's URL, pinged with the CA of configmap openshift-image-registry/serviceca
+    /// read through the user's client; the summary and its findings go into `state`.
+    public static func probeRegistry(_ state: inout PrunerState, client: KubeClient, connectTo: String?, timeout: Double = 10) {
+        guard let url = Doctor(state: state).probeURL() else {
+            state.probe = DoctorProbe(url: "-", connectTo: connectTo, ca: "-", outcome: "not-run", ocWouldPrint: "",
+                                      detail: "the pruner runs with --prune-registry=false (or there is no pruner): it does not contact the registry")
+            return
+        }
+        var pem: [UInt8]?
+        var source = "the service CA of configmap \(ClusterKind.registryNamespace)/serviceca"
+        if let out = try? client.getRaw(serviceCAPath), out.status == 0,
+           let doc = try? JSONSerialization.jsonObject(with: Data(out.stdout)) as? [String: Any],
+           let ca = (doc["data"] as? [String: Any])?[serviceCAKey] as? String, RegistryProber.certificateCount(pem: Array(ca.utf8)) > 0 {
+            pem = Array(ca.utf8)
+        } else {
+            source = "no CA: configmap \(ClusterKind.registryNamespace)/serviceca has no \(serviceCAKey) this login can read (the pruner would fail the same way)"
+        }
+        let (summary, findings) = probeRegistry(url: url, caPEM: pem, caSource: source, connectTo: connectTo, timeout: timeout)
+        state.probe = summary
+        state.probeFindings = findings
+    }
 }
